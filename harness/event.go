@@ -1,0 +1,107 @@
+package harness
+
+import (
+	"time"
+
+	"connector-dev/connectors"
+)
+
+// EventKind names what an Event reports.
+type EventKind string
+
+// The kinds of event a run emits, in the order a run emits them.
+const (
+	// EventRunStarted opens the stream; Run holds the header facts.
+	EventRunStarted EventKind = "run_started"
+	// EventLog is one log line (Level, Message; Stage when a connector logged it).
+	EventLog EventKind = "log"
+	// EventStageStarted and EventStageFinished bracket a stage ("source" or
+	// "destination"); a finished stage carries its Stats and exit reason.
+	EventStageStarted  EventKind = "stage_started"
+	EventStageFinished EventKind = "stage_finished"
+	// EventBatchWritten and EventBatchRead report one batch object.
+	EventBatchWritten EventKind = "batch_written"
+	EventBatchRead    EventKind = "batch_read"
+	// EventProgress reports a stage's running totals (Stats), including the
+	// rows the source said to expect.
+	EventProgress EventKind = "progress"
+	// EventFinished closes the stream; Exit and Summary say how it ended.
+	EventFinished EventKind = "finished"
+)
+
+// Log levels of EventLog.
+const (
+	LevelDebug = "debug"
+	LevelInfo  = "info"
+	LevelWarn  = "warn"
+	LevelError = "error"
+)
+
+// Event is one fact about a run. The TUI and the headless printer are two
+// renderings of the same stream; every fact they show comes from here.
+// Only the fields of its Kind are set.
+type Event struct {
+	Time    time.Time  `json:"time"`
+	Kind    EventKind  `json:"kind"`
+	Stage   string     `json:"stage,omitempty"`
+	Level   string     `json:"level,omitempty"`
+	Message string     `json:"message,omitempty"`
+	Run     *RunInfo   `json:"run,omitempty"`
+	Batch   *BatchInfo `json:"batch,omitempty"`
+	Stats   *Stats     `json:"stats,omitempty"`
+	Exit    *ExitInfo  `json:"exit,omitempty"`
+	// Summary closes a run: one entry per stage that ran.
+	Summary []StageReport `json:"summary,omitempty"`
+}
+
+// RunInfo is the header of a run.
+type RunInfo struct {
+	RunID       string `json:"run_id"`
+	Job         string `json:"job"`
+	Source      string `json:"source"`
+	Destination string `json:"destination"`
+	Container   string `json:"container"`
+	Version     string `json:"version"`
+	Endpoint    string `json:"s3_endpoint"`
+	Bucket      string `json:"bucket"`
+	Prefix      string `json:"prefix"`
+	Format      string `json:"format"`
+	FromRun     string `json:"from_run,omitempty"`
+}
+
+// BatchInfo describes one batch object.
+type BatchInfo struct {
+	Index  int    `json:"index"` // 1-based
+	Key    string `json:"key"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	Format string `json:"format"`
+}
+
+// Stats are a stage's running totals.
+type Stats struct {
+	Rows         int64   `json:"rows"`
+	Batches      int64   `json:"batches"`
+	Bytes        int64   `json:"bytes"`
+	ExpectedRows int64   `json:"expected_rows,omitempty"` // 0: the source did not say
+	Seconds      float64 `json:"seconds"`
+}
+
+// ExitInfo is how a stage or the run ended.
+type ExitInfo struct {
+	Reason  connectors.ExitReason `json:"reason"`
+	Code    int                   `json:"code"`
+	Message string                `json:"message"`
+}
+
+// Sink receives a run's events in order. Emit must not block for long: the
+// run waits for it.
+type Sink interface {
+	Emit(Event)
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(Event)
+
+// Emit calls f(e).
+func (f SinkFunc) Emit(e Event) { f(e) }
