@@ -63,6 +63,7 @@ type RunInfo struct {
 	Container   string `json:"container"`
 	Version     string `json:"version"`
 	Endpoint    string `json:"s3_endpoint"`
+	Storage     string `json:"s3_storage"` // "embedded, on disk at DIR", "embedded, in memory" or "external"
 	Bucket      string `json:"bucket"`
 	Prefix      string `json:"prefix"`
 	Format      string `json:"format"`

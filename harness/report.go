@@ -1,6 +1,20 @@
 package harness
 
-// StageReport is one stage's line of report.json and of the summary.
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"connector-dev/harness/config"
+)
+
+// StageReport is one stage's entry in report.json and in the summary.
 type StageReport struct {
 	Name      string    `json:"name"`      // "source" or "destination"
 	Connector string    `json:"connector"` // registry name
@@ -12,17 +26,132 @@ type StageReport struct {
 	Exit      *ExitInfo `json:"exit,omitempty"`
 }
 
-// Report is .connector-dev/runs/<run-id>/report.json.
-type Report struct {
-	RunID        string        `json:"run_id"`
-	Connector    string        `json:"connector"` // what `run` was asked for
-	Job          string        `json:"job"`       // ETLJobNM
-	JobFile      string        `json:"job_file"`
-	Started      string        `json:"started"` // RFC 3339
-	Seconds      float64       `json:"seconds"`
-	Run          *RunInfo      `json:"run,omitempty"`
-	Exit         ExitInfo      `json:"exit"`
-	Stages       []StageReport `json:"stages"`
-	Batches      []BatchInfo   `json:"batches"` // the source's batch objects, in order
-	Expectations []string      `json:"expectation_misses,omitempty"`
+// ExpectationResult says whether a fixture's expectations held.
+type ExpectationResult struct {
+	File   string   `json:"file"`
+	Held   bool     `json:"held"`
+	Misses []string `json:"misses,omitempty"`
 }
+
+// Report is .connector-dev/runs/<run-id>/report.json. Exit is how the run
+// ended; ExitCode is the process's code, which expectations may change.
+type Report struct {
+	RunID        string             `json:"run_id"`
+	Connector    string             `json:"connector"` // what `run` was asked for
+	Job          string             `json:"job"`       // ETLJobNM
+	JobFile      string             `json:"job_file"`
+	Started      string             `json:"started"` // RFC 3339, UTC
+	Seconds      float64            `json:"seconds"`
+	S3Memory     bool               `json:"s3_memory,omitempty"`
+	Run          *RunInfo           `json:"run,omitempty"`
+	Exit         ExitInfo           `json:"exit"`
+	ExitCode     int                `json:"exit_code"`
+	Expectations *ExpectationResult `json:"expectations,omitempty"`
+	Stages       []StageReport      `json:"stages"`
+	Batches      []BatchInfo        `json:"batches"` // the source's batch objects, in order
+}
+
+// Rows is the rows the run delivered: the last stage's count.
+func (r *Report) Rows() int64 {
+	if len(r.Stages) == 0 {
+		return 0
+	}
+	return r.Stages[len(r.Stages)-1].Rows
+}
+
+func newLogWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 64<<10) }
+
+// LoadReport reads one past run's report.json.
+func LoadReport(stateDir, runID string) (*Report, error) {
+	if runID == "" || filepath.Base(runID) != runID {
+		return nil, fmt.Errorf("run id %q is not a run id (see `connector-dev inspect` for the list)", runID)
+	}
+	path := filepath.Join(stateDir, "runs", runID, "report.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no run %s in %s (see `connector-dev inspect` for the list)", runID, filepath.Join(stateDir, "runs"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return &rep, nil
+}
+
+// ListRuns returns the reports of past runs, newest first. Folders without a
+// readable report (a run that was killed) are skipped.
+func ListRuns(stateDir string) ([]Report, error) {
+	entries, err := os.ReadDir(filepath.Join(stateDir, "runs"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Report
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if rep, err := LoadReport(stateDir, e.Name()); err == nil {
+			out = append(out, *rep)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Started != out[j].Started {
+			return out[i].Started > out[j].Started
+		}
+		return out[i].RunID > out[j].RunID
+	})
+	return out, nil
+}
+
+// PastRuns opens the batches of earlier runs: it starts the embedded S3 over
+// the state folder (or uses S3_ENDPOINT) once, for every run it opens.
+type PastRuns struct {
+	store *Store
+	close func() error
+}
+
+// OpenPastRuns loads settings from dir and reaches the runs' S3.
+func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*PastRuns, error) {
+	cfg, err := config.Load(dir, environ)
+	if err != nil {
+		return nil, &SetupError{Msg: err.Error()}
+	}
+	r := &Run{opts: Options{Dir: dir, StateDir: stateDir}, cfg: cfg}
+	r.info.Endpoint = cfg.Settings.S3Endpoint
+	if endpoint != "" {
+		r.info.Endpoint = endpoint
+	}
+	r.info.Bucket = cfg.Settings.Bucket
+	if err := r.Start(); err != nil {
+		return nil, err
+	}
+	return &PastRuns{store: r.store, close: r.Close}, nil
+}
+
+// Reader returns the batch reader of one run (the bucket is the report's).
+func (p *PastRuns) Reader(rep *Report) BatchReader {
+	st := *p.store
+	if rep.Run != nil && rep.Run.Bucket != "" {
+		st.bucket = rep.Run.Bucket
+	}
+	return storeReader{&st}
+}
+
+// ListBatches lists the batch objects a past run left in S3.
+func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, error) {
+	st := *p.store
+	if rep.Run == nil {
+		return nil, fmt.Errorf("run %s has no S3 prefix", rep.RunID)
+	}
+	st.bucket = rep.Run.Bucket
+	return listBatches(ctx, &st, rep.Run.Prefix)
+}
+
+// Close stops the embedded S3.
+func (p *PastRuns) Close() error { return p.close() }

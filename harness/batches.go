@@ -1,0 +1,141 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"connector-dev/connectors"
+	"connector-dev/harness/codec"
+)
+
+// listBatches lists the batch objects under prefix in batch order, leaving
+// out anything that is not a batch (a stray file a user dropped there).
+func listBatches(ctx context.Context, store *Store, prefix string) ([]ObjectMeta, error) {
+	objs, err := store.List(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := objs[:0]
+	for _, o := range objs {
+		if batchIndex(o.Key) > 0 {
+			out = append(out, o)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return batchIndex(out[i].Key) < batchIndex(out[j].Key) })
+	return out, nil
+}
+
+// storeReader reads and decodes batch objects; it is the BatchReader of
+// live and past runs.
+type storeReader struct{ store *Store }
+
+// ReadBatch fetches and decodes one batch.
+func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Frame, ObjectMeta, error) {
+	f, meta, _, err := readBatch(ctx, r.store, key, nil)
+	return f, meta, err
+}
+
+// readBatch gets one object and decodes it by its key's extension and the
+// schema in its metadata. Errors name the object's s3:// address.
+func readBatch(ctx context.Context, store *Store, key string, buf []byte) (*connectors.Frame, ObjectMeta, []byte, error) {
+	where := fmt.Sprintf("s3://%s/%s", store.Bucket(), key)
+	c, err := codec.ForKey(key)
+	if err != nil {
+		return nil, ObjectMeta{}, buf, fmt.Errorf("batch %s: %w", where, err)
+	}
+	data, meta, err := store.Get(ctx, key, buf)
+	if err != nil {
+		return nil, ObjectMeta{}, buf, err
+	}
+	var schema []connectors.Field
+	if s := meta.Metadata["schema"]; s != "" {
+		if schema, err = codec.ParseSchema(s); err != nil {
+			return nil, meta, data, fmt.Errorf("batch %s: metadata schema: %w", where, err)
+		}
+	}
+	f, err := c.Decode(data, schema)
+	if err != nil {
+		return nil, meta, data, fmt.Errorf("batch %s is corrupt: %w", where, err)
+	}
+	return f, meta, data, nil
+}
+
+type readItem struct {
+	frame *connectors.Frame
+	meta  ObjectMeta
+	err   error
+}
+
+// RunBatches reads every batch in order, one ahead of the destination (so
+// S3 and decoding overlap with Batch), renames columns by the mapping and
+// calls Batch once per batch.
+func (s *stage) RunBatches(ctx context.Context) error {
+	if s.dest == nil {
+		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
+	}
+	objs, err := listBatches(ctx, s.x.store, s.x.prefix)
+	if err != nil {
+		return s.end(connectors.Error, LevelError, "%v", []any{err})
+	}
+	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%d batches under s3://%s/%s", len(objs), s.x.store.Bucket(), s.x.prefix))
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan readItem, 1)
+	go func() {
+		defer close(ch)
+		// Decoded frames do not alias the buffer, so one buffer serves every GET.
+		var buf []byte
+		for _, o := range objs {
+			f, meta, data, err := readBatch(ctx, s.x.store, o.Key, buf)
+			buf = data
+			select {
+			case ch <- readItem{f, meta, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for range ch { // let the reader goroutine end before RunBatches returns
+		}
+	}()
+	src, dst := s.mapping.SourceColumns(), s.mapping.DestinationColumns()
+	i := 0
+	for it := range ch {
+		i++
+		if it.err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return s.end(connectors.Error, LevelError, "%v", []any{it.err})
+		}
+		f := it.frame
+		if len(src) > 0 {
+			if f, err = f.Select(src, dst); err != nil {
+				return s.end(connectors.Setup, LevelError, "JobDataJSON maps a column batch %s lacks: %v", []any{it.meta.Key, err})
+			}
+		}
+		n := int64(f.Len())
+		s.rows.Add(n)
+		s.batches.Add(1)
+		s.bytes.Add(it.meta.Size)
+		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key)}
+		s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
+		s.progress(false)
+		if err := s.dest.Batch(ctx, s, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func formatOf(key string) string {
+	if c, err := codec.ForKey(key); err == nil {
+		return c.Name()
+	}
+	return ""
+}

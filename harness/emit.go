@@ -1,0 +1,90 @@
+package harness
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// levelRank orders log levels for LOG_LEVEL filtering.
+var levelRank = map[string]int{LevelDebug: 0, LevelInfo: 1, LevelWarn: 2, LevelError: 3}
+
+// emitter is the one door every event of a run goes through: it stamps the
+// time, scrubs secrets, appends the full log on disk and forwards to the
+// sink. One mutex keeps the stream in a single order for every reader.
+type emitter struct {
+	mu       sync.Mutex
+	sink     Sink
+	scrub    *strings.Replacer
+	logw     *bufio.Writer
+	logf     *os.File
+	minLevel int
+	clock    func() time.Time
+}
+
+// newScrubber replaces every secret value with "[REDACTED]". Longer secrets
+// go first so a secret containing another is replaced whole. Values shorter
+// than 4 characters are left alone: they would redact ordinary words.
+func newScrubber(secrets []string) *strings.Replacer {
+	uniq := map[string]bool{}
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			uniq[s] = true
+		}
+	}
+	list := make([]string, 0, len(uniq))
+	for s := range uniq {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+	pairs := make([]string, 0, 2*len(list))
+	for _, s := range list {
+		pairs = append(pairs, s, "[REDACTED]")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+func (e *emitter) emit(ev Event) {
+	ev.Time = e.clock()
+	if ev.Message != "" {
+		ev.Message = e.scrub.Replace(ev.Message)
+	}
+	if ev.Exit != nil {
+		x := *ev.Exit
+		x.Message = e.scrub.Replace(x.Message)
+		ev.Exit = &x
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.logw != nil {
+		e.logw.WriteString(FormatPlain(ev))
+		e.logw.WriteByte('\n')
+	}
+	if ev.Kind == EventLog && levelRank[ev.Level] < e.minLevel {
+		return
+	}
+	if e.sink != nil {
+		e.sink.Emit(ev)
+	}
+}
+
+func (e *emitter) log(stage, level, msg string) {
+	e.emit(Event{Kind: EventLog, Stage: stage, Level: level, Message: msg})
+}
+
+func (e *emitter) close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.logw == nil {
+		return nil
+	}
+	err := e.logw.Flush()
+	if cerr := e.logf.Close(); err == nil {
+		err = cerr
+	}
+	e.logw = nil
+	return err
+}

@@ -1,0 +1,209 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"connector-dev/connectors"
+	"connector-dev/harness/codec"
+	"connector-dev/harness/config"
+)
+
+// ListConnectors renders `connector-dev list`: every connector compiled in,
+// with the kind, credentials and env names connectors.yaml gives it.
+func ListConnectors(dir string, environ []string) ([]string, error) {
+	cfg, err := config.Load(dir, environ)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tCREDENTIALS\tENV")
+	dash := func(s []string) string {
+		if len(s) == 0 {
+			return "-"
+		}
+		return strings.Join(s, ",")
+	}
+	var problems []string
+	for _, reg := range connectors.Registered() {
+		spec, err := cfg.Connector(reg.Name)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s is compiled in but connectors.yaml has no entry for it", reg.Name))
+			fmt.Fprintf(tw, "%s\t%s\t?\t?\n", reg.Name, reg.Kind)
+			continue
+		}
+		creds := make([]string, len(spec.Credentials))
+		for i, c := range spec.Credentials {
+			creds[i] = fmt.Sprintf("%s (%s)", c, spec.CredentialVar(c))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", reg.Name, reg.Kind, dash(creds), dash(spec.Env))
+	}
+	tw.Flush()
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for name := range cfg.Connectors {
+		if _, ok := connectors.Lookup(name); !ok {
+			problems = append(problems, fmt.Sprintf("connectors.yaml lists %s but it is not compiled in", name))
+		}
+	}
+	for _, p := range problems {
+		lines = append(lines, "note: "+p)
+	}
+	return lines, nil
+}
+
+// Suggest returns ` (did you mean "x"?)` for the candidate nearest to s, or "".
+func Suggest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" || bestD > max(2, len(s)/2) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// WriteRuns prints past runs, newest first: the script form of `inspect`.
+func WriteRuns(w io.Writer, runs []Report) {
+	if len(runs) == 0 {
+		fmt.Fprintln(w, "no runs yet: `connector-dev run NAME` makes one")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTARTED\tJOB\tCONNECTOR\tEXIT\tCODE\tROWS\tBATCHES\tSECONDS")
+	for _, r := range runs {
+		var batches int64
+		if len(r.Stages) > 0 {
+			batches = r.Stages[0].Batches
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.2f\n", r.RunID, r.Started, r.Job, r.Connector, r.Exit.Reason, r.ExitCode, r.Rows(), batches, r.Seconds)
+	}
+	tw.Flush()
+}
+
+// Inspect prints one run's batches (batch 0) or one batch's rows as csv or
+// jsonl: the script form of `inspect RUN [--batch N]`.
+func Inspect(ctx context.Context, w io.Writer, stateDir string, past *PastRuns, runID string, batch int, format string) error {
+	rep, err := LoadReport(stateDir, runID)
+	if err != nil {
+		return err
+	}
+	objs, err := past.ListBatches(ctx, rep)
+	if err != nil {
+		return err
+	}
+	if batch == 0 {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "BATCH\tKEY\tROWS\tBYTES\tFORMAT")
+		rows := map[string]int64{}
+		for _, b := range rep.Batches {
+			rows[b.Key] = b.Rows
+		}
+		for _, o := range objs {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", batchIndex(o.Key), o.Key, rows[o.Key], o.Size, formatOf(o.Key))
+		}
+		return tw.Flush()
+	}
+	var key string
+	for _, o := range objs {
+		if batchIndex(o.Key) == batch {
+			key = o.Key
+		}
+	}
+	if key == "" {
+		return fmt.Errorf("run %s has no batch %d (it has %d)", runID, batch, len(objs))
+	}
+	f, _, err := past.Reader(rep).ReadBatch(ctx, key)
+	if err != nil {
+		return err
+	}
+	return WriteFrame(w, f, format)
+}
+
+// WriteFrame prints a frame as csv (the CSV batch codec's form) or jsonl
+// (one object per row, keys in column order, nulls as null).
+func WriteFrame(w io.Writer, f *connectors.Frame, format string) error {
+	if format == "csv" {
+		c, err := codec.ByName("csv")
+		if err != nil {
+			return err
+		}
+		b, err := c.Encode(nil, f)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	cols := f.Columns()
+	names := make([][]byte, len(cols))
+	for i, c := range cols {
+		names[i], _ = json.Marshal(c.Name)
+	}
+	var line []byte
+	for r := 0; r < f.Len(); r++ {
+		line = append(line[:0], '{')
+		for i, c := range cols {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = append(line, names[i]...)
+			line = append(line, ':')
+			line = appendJSONValue(line, c.Value(r))
+		}
+		line = append(line, '}', '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func appendJSONValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.AppendQuote(b, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case time.Time:
+		return strconv.AppendQuote(b, x.UTC().Format(time.RFC3339Nano))
+	default:
+		j, _ := json.Marshal(x)
+		return append(b, j...)
+	}
+}

@@ -1,0 +1,161 @@
+package harness
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FormatPlain renders one event as the plain text line(s) of the headless
+// printer and of the run's log file. Continuation lines (a stack trace) are
+// indented so every line still starts at a known column.
+func FormatPlain(ev Event) string {
+	ts := ev.Time.Format("15:04:05.000")
+	var b strings.Builder
+	switch ev.Kind {
+	case EventLog:
+		fmt.Fprintf(&b, "%s %-5s %-11s %s", ts, strings.ToUpper(ev.Level), ev.Stage, ev.Message)
+	case EventRunStarted:
+		r := ev.Run
+		dest := r.Destination
+		if dest == "" {
+			dest = "(none)"
+		}
+		src := r.Source
+		if src == "" {
+			src = "run " + r.FromRun
+		}
+		fmt.Fprintf(&b, "%s RUN   %-11s job %q: %s -> %s, run %s\n%s RUN   %-11s batches s3://%s/%s as %s, S3 %s (%s)",
+			ts, "", r.Job, src, dest, r.RunID, ts, "", r.Bucket, r.Prefix, r.Format, r.Endpoint, r.Storage)
+	case EventStageStarted:
+		fmt.Fprintf(&b, "%s STAGE %-11s %s started", ts, ev.Stage, ev.Message)
+	case EventStageFinished:
+		fmt.Fprintf(&b, "%s STAGE %-11s %s", ts, ev.Stage, stageLine(ev))
+	case EventBatchWritten, EventBatchRead:
+		verb := "wrote"
+		if ev.Kind == EventBatchRead {
+			verb = "read"
+		}
+		fmt.Fprintf(&b, "%s BATCH %-11s %s %s: %d rows, %s", ts, ev.Stage, verb, ev.Batch.Key, ev.Batch.Rows, HumanBytes(ev.Batch.Bytes))
+	case EventProgress:
+		fmt.Fprintf(&b, "%s PROG  %-11s %d rows, %d batches", ts, ev.Stage, ev.Stats.Rows, ev.Stats.Batches)
+	case EventFinished:
+		for _, s := range ev.Summary {
+			fmt.Fprintf(&b, "%s SUM   %-11s %-10s %9d rows %5d batches %10s %8.2f s %10.0f rows/s\n",
+				ts, s.Name, s.Connector, s.Rows, s.Batches, HumanBytes(s.Bytes), s.Seconds, s.RowsPerS)
+		}
+		x := ev.Exit
+		fmt.Fprintf(&b, "%s EXIT  %-11s %s (code %d)", ts, "", x.Reason, x.Code)
+		if x.Message != "" {
+			fmt.Fprintf(&b, ": %s", x.Message)
+		}
+		if ev.Message != "" {
+			fmt.Fprintf(&b, "\n%s EXIT  %-11s %s", ts, "", ev.Message)
+		}
+	default:
+		fmt.Fprintf(&b, "%s %s %s", ts, ev.Kind, ev.Message)
+	}
+	return strings.ReplaceAll(b.String(), "\n\t", "\n    ")
+}
+
+func stageLine(ev Event) string {
+	s := ev.Stats
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s finished: %s, %d rows, %d batches, %s, %.2f s", ev.Message, ev.Exit.Reason, s.Rows, s.Batches, HumanBytes(s.Bytes), s.Seconds)
+	if ev.Exit.Message != "" {
+		fmt.Fprintf(&b, " (%s)", firstLine(ev.Exit.Message))
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// HumanBytes renders a byte count as B, kB, MB or GB (powers of 1000, as
+// S3 consoles do).
+func HumanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	case n < 1000*1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+}
+
+// Printer is the headless sink: plain lines or JSON lines on w. Output is
+// buffered and flushed every 100 ms and at Close, so a log burst costs
+// system calls per flush, not per line.
+type Printer struct {
+	mu       sync.Mutex
+	w        *bufio.Writer
+	json     bool
+	progress bool
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// NewPrinter starts a printer. Plain output skips progress events (they
+// repeat the batch lines); JSON output has every event.
+func NewPrinter(w io.Writer, jsonLines bool) *Printer {
+	p := &Printer{w: bufio.NewWriterSize(w, 64<<10), json: jsonLines, progress: jsonLines, stop: make(chan struct{}), done: make(chan struct{})}
+	go p.flusher()
+	return p
+}
+
+func (p *Printer) flusher() {
+	defer close(p.done)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.mu.Lock()
+			p.w.Flush()
+			p.mu.Unlock()
+		case <-p.stop:
+			return
+		}
+	}
+}
+
+// Emit prints one event.
+func (p *Printer) Emit(ev Event) {
+	if ev.Kind == EventProgress && !p.progress {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return
+		}
+		p.w.Write(b)
+	} else {
+		p.w.WriteString(FormatPlain(ev))
+	}
+	p.w.WriteByte('\n')
+	if ev.Kind == EventFinished {
+		p.w.Flush()
+	}
+}
+
+// Close stops the flusher and flushes what is left.
+func (p *Printer) Close() error {
+	close(p.stop)
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.w.Flush()
+}

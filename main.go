@@ -1,0 +1,330 @@
+// Command connector-dev runs a compiled-in ETL connector locally, exactly as
+// the platform would, against an embedded fake S3, and shows it live in a
+// terminal UI (or headless with --ci).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
+
+	"connector-dev/connectors"
+	_ "connector-dev/connectors/all" // what "compiled-in" means
+	"connector-dev/harness"
+	"connector-dev/tui"
+)
+
+const usage = `connector-dev runs a compiled-in connector locally, as the platform would,
+against an embedded fake S3, and shows it live.
+
+Usage:
+  connector-dev list                       compiled-in connectors: kind, credentials, env
+  connector-dev check NAME [flags]         validate settings, credentials and the job; run nothing
+  connector-dev run NAME [flags]           run the job: source -> S3 -> destination
+  connector-dev inspect [RUN-ID] [flags]   browse the batches of past runs
+
+Run "connector-dev COMMAND --help" for a command's flags.
+Exit codes: 0 success/no_fail, 1 error, 2 unhandled, 3 setup, 4 expectation,
+124 timeout, 130 interrupted.
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "list":
+		return cmdList(rest, stdout, stderr)
+	case "check":
+		return cmdRun(rest, stdout, stderr, true)
+	case "run":
+		return cmdRun(rest, stdout, stderr, false)
+	case "inspect":
+		return cmdInspect(rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "connector-dev: unknown command %q%s (commands: list, check, run, inspect)\n", cmd, harness.Suggest(cmd, []string{"list", "check", "run", "inspect"}))
+	return connectors.Setup.Code()
+}
+
+// common holds the flags every command shares.
+type common struct {
+	dir, stateDir, s3Endpoint string
+}
+
+func (c *common) add(fs *flag.FlagSet) {
+	fs.StringVarP(&c.dir, "dir", "C", ".", "run as if started in this folder (it holds .env, connectors.yaml, fixtures/)")
+	fs.StringVar(&c.stateDir, "state-dir", "", "state folder for runs and the embedded S3 (default <dir>/.connector-dev)")
+	fs.StringVar(&c.s3Endpoint, "s3-endpoint", "", "use this S3 (http(s)://host:port) instead of the embedded one; overrides S3_ENDPOINT")
+}
+
+func (c *common) state() string {
+	if c.stateDir != "" {
+		return c.stateDir
+	}
+	return ".connector-dev"
+}
+
+// enter changes to --dir, so that every relative path (fixtures, the state
+// folder, a SQLite file named in credentials) means the same as when
+// connector-dev is started there, as with make -C and git -C.
+func (c *common) enter() error {
+	if c.dir == "." || c.dir == "" {
+		return nil
+	}
+	if err := os.Chdir(c.dir); err != nil {
+		return fmt.Errorf("--dir: %w", err)
+	}
+	c.dir = "."
+	return nil
+}
+
+// parse parses a command's flags; it returns a code >= 0 when the command is done.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "connector-dev %s: %v (see --help)\n", fs.Name(), err)
+		return connectors.Setup.Code()
+	}
+	return -1
+}
+
+func cmdList(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	var c common
+	c.add(fs)
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if err := c.enter(); err != nil {
+		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		return connectors.Setup.Code()
+	}
+	lines, err := harness.ListConnectors(c.dir, os.Environ())
+	if err != nil {
+		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		return connectors.Setup.Code()
+	}
+	fmt.Fprint(stdout, strings.Join(lines, "\n")+"\n")
+	return 0
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
+	name := "run"
+	if checkOnly {
+		name = "check"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {}
+	var c common
+	var opts harness.Options
+	var now string
+	var ci, jsonOut, record, replay, live bool
+	fs.StringVar(&opts.JobFile, "job", "", "job file (default fixtures/NAME/job.json)")
+	fs.StringVar(&now, "now", "", "fix the clock (RFC 3339, e.g. 2026-01-31T12:00:00Z) for the date window and the connector")
+	if !checkOnly {
+		fs.BoolVar(&ci, "ci", false, "headless: plain log lines, no terminal UI (also when CI=true or without a terminal)")
+		fs.BoolVar(&jsonOut, "json", false, "headless, one JSON event per line")
+		fs.StringVar(&opts.FromRun, "from-run", "", "run only the destination NAME over this earlier run's batches")
+		fs.DurationVar(&opts.Timeout, "timeout", 0, "stop the run after this long (e.g. 90s, 5m): exit 124")
+		fs.BoolVar(&opts.S3Memory, "s3-memory", false, "keep the embedded S3 in memory (batches are gone after the run)")
+	}
+	fs.BoolVar(&record, "record", false, "talk to the real service and record a new cassette beside the job")
+	fs.BoolVar(&replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
+	fs.BoolVar(&live, "live", false, "talk to the real service without recording")
+	c.add(fs)
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if err := c.enter(); err != nil {
+		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		return connectors.Setup.Code()
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "connector-dev %s: %s\n", name, fmt.Sprintf(format, a...))
+		return connectors.Setup.Code()
+	}
+	if fs.NArg() != 1 {
+		return fail("name one connector, e.g. `connector-dev %s synthetic` (see `connector-dev list`)", name)
+	}
+	opts.Connector = fs.Arg(0)
+	opts.Dir, opts.StateDir, opts.S3Endpoint, opts.Environ = c.dir, c.state(), c.s3Endpoint, os.Environ()
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			return fail("--now %q is not RFC 3339: use e.g. 2026-01-31T12:00:00Z", now)
+		}
+		opts.Now = t
+	}
+	modes := 0
+	for m, on := range map[string]bool{"record": record, "replay": replay, "live": live} {
+		if on {
+			modes++
+			opts.HTTPMode = m
+		}
+	}
+	if modes > 1 {
+		return fail("--record, --replay and --live exclude each other: pick one")
+	}
+	r, err := harness.Plan(opts)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if checkOnly {
+		fmt.Fprintln(stdout, strings.Join(r.Check(), "\n"))
+		fmt.Fprintln(stdout, "check: ok")
+		return 0
+	}
+	if err := r.Start(); err != nil {
+		return fail("%v", err)
+	}
+	defer r.Close()
+	ctx, stop := signalContext()
+	defer stop()
+	if headless(ci || jsonOut) {
+		p := harness.NewPrinter(stdout, jsonOut)
+		rep := r.Execute(ctx, p)
+		p.Close()
+		if err := r.Close(); err != nil {
+			fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		}
+		return rep.ExitCode
+	}
+	code, err := tui.RunDashboard(ctx, r.Info(), r.Batches(), r.Execute, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+	if err != nil {
+		fmt.Fprintf(stderr, "connector-dev: terminal UI: %v\n", err)
+	}
+	if err := r.Close(); err != nil {
+		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+	}
+	return code
+}
+
+func cmdInspect(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	var c common
+	var batch int
+	var format string
+	var ci bool
+	fs.IntVar(&batch, "batch", 0, "print the rows of batch N (1-based) of RUN-ID")
+	fs.StringVar(&format, "format", "csv", "rows format with --batch: csv or jsonl")
+	fs.BoolVar(&ci, "ci", false, "print instead of opening the browser (also when CI=true or without a terminal)")
+	c.add(fs)
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if err := c.enter(); err != nil {
+		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		return connectors.Setup.Code()
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "connector-dev inspect: %s\n", fmt.Sprintf(format, a...))
+		return connectors.Setup.Code()
+	}
+	if fs.NArg() > 1 {
+		return fail("give at most one RUN-ID")
+	}
+	if format != "csv" && format != "jsonl" {
+		return fail("--format %q: use csv or jsonl", format)
+	}
+	runID := fs.Arg(0)
+	if batch != 0 && runID == "" {
+		return fail("--batch needs a RUN-ID")
+	}
+	runs, err := harness.ListRuns(c.state())
+	if err != nil {
+		return fail("%v", err)
+	}
+	if runID == "" && (ci || batch == 0) && headless(ci) {
+		harness.WriteRuns(stdout, runs)
+		return 0
+	}
+	past, err := harness.OpenPastRuns(c.dir, c.state(), os.Environ(), c.s3Endpoint)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer past.Close()
+	ctx, stop := signalContext()
+	defer stop()
+	if headless(ci) || batch != 0 {
+		if err := harness.Inspect(ctx, stdout, c.state(), past, runID, batch, format); err != nil {
+			return fail("%v", err)
+		}
+		return 0
+	}
+	if runID != "" {
+		keep := runs[:0]
+		for _, r := range runs {
+			if r.RunID == runID {
+				keep = append(keep, r)
+			}
+		}
+		if len(keep) == 0 {
+			return fail("no run %s in %s (run `connector-dev inspect --ci` for the list)", runID, c.state())
+		}
+		runs = keep
+	}
+	err = tui.Inspect(ctx, runs, func(ctx context.Context, id string) (harness.BatchReader, error) {
+		rep, err := harness.LoadReport(c.state(), id)
+		if err != nil {
+			return nil, err
+		}
+		return past.Reader(rep), nil
+	}, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+	if err != nil {
+		return fail("%v", err)
+	}
+	return 0
+}
+
+// headless is true with --ci, CI=true, or when stdin or stdout is not a terminal.
+func headless(flagged bool) bool {
+	if flagged {
+		return true
+	}
+	if v := strings.ToLower(os.Getenv("CI")); v == "true" || v == "1" {
+		return true
+	}
+	return !isatty.IsTerminal(os.Stdout.Fd()) || !isatty.IsTerminal(os.Stdin.Fd())
+}
+
+// signalContext is cancelled with harness.ErrInterrupted on Ctrl-C or
+// SIGTERM; a second signal exits at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel(harness.ErrInterrupted)
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			os.Exit(connectors.Interrupted.Code())
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(done); cancel(nil) }
+}
