@@ -13,6 +13,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"connector-dev/harness"
+	"connector-dev/harness/config"
 )
 
 // project copies the committed settings and fixtures into a temp folder and
@@ -182,9 +183,14 @@ func TestBadInput(t *testing.T) {
 		{"bad TimezoneOffsetNBR", jobWith(func(s string) string {
 			return strings.Replace(s, `"TimezoneOffsetNBR": 0`, `"TimezoneOffsetNBR": 99`, 1)
 		}), []string{"run", "synthetic", "--ci"}, 3, []string{"TimezoneOffsetNBR", "99"}},
-		{"undecryptable credential", jobWith(func(s string) string {
-			return strings.Replace(s, `"EncryptionCredentialTXT": ""`, `"EncryptionCredentialTXT": "gAAAAABtampered-token-value"`, 1)
-		}), []string{"run", "synthetic", "--ci"}, 3, []string{"EncryptionCredentialTXT", "ENCRYPTION_KEY"}},
+		{"credential token from another key", jobWith(func(s string) string {
+			other, _ := config.GenerateKey()
+			token, _ := config.EncryptCredentials(other, map[string]string{"token": "tampered-token"})
+			return strings.Replace(s, `"EncryptionCredentialTXT": ""`, `"EncryptionCredentialTXT": "`+token+`"`, 1)
+		}), []string{"run", "synthetic", "--ci"}, 3, []string{"EncryptionCredentialTXT", "does not decrypt with ENCRYPTION_KEY"}},
+		{"credential token mangled", jobWith(func(s string) string {
+			return strings.Replace(s, `"EncryptionCredentialTXT": ""`, `"EncryptionCredentialTXT": "gAAAAAB!tampered-token"`, 1)
+		}), []string{"run", "synthetic", "--ci"}, 3, []string{"EncryptionCredentialTXT", "not a Fernet token"}},
 		{"bad flag", nil, []string{"run", "synthetic", "--timeout", "soon"}, 3, []string{"--timeout"}},
 		{"bad --now", nil, []string{"run", "synthetic", "--now", "yesterday"}, 3, []string{"--now", "RFC 3339"}},
 	}

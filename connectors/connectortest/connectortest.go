@@ -35,14 +35,14 @@ type Runtime struct {
 	// batch, before the mapping renames them.
 	Input []*connectors.Frame
 
-	mu       sync.Mutex
-	logs     []Log
-	uploads  []*connectors.Frame
-	rows     int64
-	exit     *connectors.ExitError
-	cancel   context.CancelFunc
-	mapping  connectors.Mapping
-	dest     connectors.Destination
+	mu      sync.Mutex
+	logs    []Log
+	uploads []*connectors.Frame
+	rows    int64
+	exit    *connectors.ExitError
+	cancel  context.CancelFunc
+	mapping connectors.Mapping
+	dest    connectors.Destination
 }
 
 // New returns a runtime for job (nil: an empty Append job).

@@ -1,0 +1,443 @@
+// Package sqlite is a destination that loads batches into a table of a
+// SQLite database file: the embedded warehouse of connector-dev. It uses the
+// pure-Go modernc.org/sqlite driver, so the binary stays CGO-free.
+//
+// It registers itself as "sqlite". The credentials field "database" names
+// the file (default .connector-dev/warehouse.db), the job's
+// DestinationObjectID the table. A run is one transaction: UpdateMethodCD 1
+// (Append) inserts into the table, creating it if needed; 2 (Replace) loads a
+// new table and swaps it in at commit, so a failed run leaves the previous
+// table whole.
+//
+// Values are stored as pandas.DataFrame.to_sql stores them, so the same SQL
+// works on tables loaded by the Python template: int64 and bool as INTEGER
+// (bool 0/1), float64 as REAL, string as TEXT, timestamps as TEXT
+// "2006-01-02 15:04:05.999999" in UTC, nulls as NULL.
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"connector-dev/connectors"
+)
+
+// Name is the name the destination is registered under.
+const Name = "sqlite"
+
+// DatabaseField is the credentials field that holds the database file's path.
+const DatabaseField = "database"
+
+// DefaultDatabase is the file used when the credentials name none.
+const DefaultDatabase = ".connector-dev/warehouse.db"
+
+// rowsPerInsert is how many rows one INSERT statement carries: each step
+// and reset has a fixed cost that multi-row statements amortise.
+const rowsPerInsert = 100
+
+// maxParams is SQLite's default limit on ? parameters in one statement.
+const maxParams = 32766
+
+// replaceSuffix names the table a Replace run loads before swapping it in.
+const replaceSuffix = "__connector_dev_replace"
+
+func init() {
+	connectors.RegisterDestination(Name, func() connectors.Destination { return &Destination{} })
+}
+
+// Destination loads batches into SQLite. Use a new value per run (the
+// registry's constructor does); Batch works only inside Run.
+type Destination struct {
+	ld *load
+}
+
+// load is the state of one run: its connection, transaction and statements.
+type load struct {
+	conn    *db
+	path    string
+	table   string // the table the user named
+	into    string // the table rows go into: table, or its replacement
+	method  int
+	columns []string // the loaded table's columns, in insert order; nil before the first batch
+	stmts   map[int]*stmt
+	scratch []byte
+	rows    int64
+}
+
+// Run opens the database, loads every batch in one transaction and commits
+// only if all of them loaded.
+func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error) {
+	job := rt.Job()
+	table := job.DestinationObjectID
+	if strings.TrimSpace(table) == "" {
+		return rt.LogErr("sqlite: the job's DestinationObjectID is empty: set it to the table to load")
+	}
+	if job.UpdateMethodCD != connectors.Append && job.UpdateMethodCD != connectors.Replace {
+		return rt.LogErr("sqlite: UpdateMethodCD is %d: use 1 (Append) or 2 (Replace)", job.UpdateMethodCD)
+	}
+	path := rt.Credentials()[DatabaseField]
+	if path == "" {
+		path = DefaultDatabase
+	}
+	conn, err := open(path)
+	if err != nil {
+		return rt.LogErr("sqlite: %v (credentials field %q)", err, DatabaseField)
+	}
+	ld := &load{conn: conn, path: path, table: table, into: table, method: job.UpdateMethodCD, stmts: map[int]*stmt{}}
+	if ld.method == connectors.Replace {
+		ld.into = table + replaceSuffix
+	}
+	committed := false
+	// Deferred, so a panic in a Batch also rolls back: the previous table
+	// stays as it was and the file is not left locked.
+	defer func() {
+		ld.closeStmts()
+		if !committed {
+			_ = conn.exec("ROLLBACK")
+		}
+		if cerr := conn.close(); cerr != nil && err == nil && committed {
+			err = rt.LogErr("sqlite: close %s: %v", path, cerr)
+		}
+		d.ld = nil
+	}()
+	// IMMEDIATE takes the write lock now, so a concurrent writer fails the
+	// run at the start rather than at commit.
+	if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
+		return rt.LogErr("sqlite: begin a transaction on %s: %v", path, err)
+	}
+	d.ld = ld
+	if err := rt.RunBatches(ctx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if ld.method == connectors.Replace {
+		if ld.columns == nil {
+			rt.LogInfo("sqlite: no batches: table %s in %s left as it was", quote(table), path)
+			return nil
+		}
+		if err := conn.exec("DROP TABLE IF EXISTS " + quote(table)); err != nil {
+			return rt.LogErr("sqlite: drop the previous table %s: %v", quote(table), err)
+		}
+		if err := conn.exec("ALTER TABLE " + quote(ld.into) + " RENAME TO " + quote(table)); err != nil {
+			return rt.LogErr("sqlite: rename %s to %s: %v", quote(ld.into), quote(table), err)
+		}
+	}
+	if err := conn.exec("COMMIT"); err != nil {
+		return rt.LogErr("sqlite: commit to %s: %v", path, err)
+	}
+	committed = true
+	rt.LogInfo("sqlite: loaded %d rows into table %s of %s (%s)", ld.rows, quote(table), path, job.UpdateMethod())
+	return nil
+}
+
+// Batch inserts one batch into the run's table, creating it on the first.
+func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *connectors.Frame) error {
+	ld := d.ld
+	if ld == nil {
+		return errors.New("sqlite: Batch called outside Run")
+	}
+	if err := f.Validate(); err != nil {
+		return rt.LogErr("sqlite: batch for table %s: %v", quote(ld.table), err)
+	}
+	if ld.columns == nil {
+		if err := ld.prepareTable(f); err != nil {
+			return rt.LogErr("sqlite: %v", err)
+		}
+	}
+	cols, err := ld.order(f)
+	if err != nil {
+		return rt.LogErr("sqlite: %v", err)
+	}
+	if err := ld.insert(ctx, cols, f.Len()); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return rt.LogErr("sqlite: insert into %s: %v", quote(ld.table), err)
+	}
+	return nil
+}
+
+// prepareTable creates the table the run loads into (Replace: always, fresh;
+// Append: unless it exists) and fixes the column order of the inserts.
+func (ld *load) prepareTable(f *connectors.Frame) error {
+	fields := f.Fields()
+	names := make([]string, len(fields))
+	defs := make([]string, len(fields))
+	for i, fd := range fields {
+		names[i] = fd.Name
+		defs[i] = quote(fd.Name) + " " + sqlType(fd.Type)
+	}
+	if len(fields) == 0 {
+		return fmt.Errorf("table %s: the batch has no columns", quote(ld.table))
+	}
+	if len(fields) > maxParams {
+		return fmt.Errorf("table %s: %d columns is more than SQLite takes (%d)", quote(ld.table), len(fields), maxParams)
+	}
+	create := "CREATE TABLE " + quote(ld.into) + " (" + strings.Join(defs, ", ") + ")"
+	if ld.method == connectors.Replace {
+		// A leftover can only come from outside a run (runs roll back), but
+		// it must not make this one fail.
+		if err := ld.conn.exec("DROP TABLE IF EXISTS " + quote(ld.into)); err != nil {
+			return fmt.Errorf("drop %s: %w", quote(ld.into), err)
+		}
+		if err := ld.conn.exec(create); err != nil {
+			return fmt.Errorf("create table %s: %w", quote(ld.table), err)
+		}
+		ld.columns = names
+		return nil
+	}
+	have, err := tableColumns(ld.conn, ld.into)
+	if err != nil {
+		return fmt.Errorf("read the columns of table %s: %w", quote(ld.table), err)
+	}
+	if have == nil {
+		if err := ld.conn.exec(create); err != nil {
+			return fmt.Errorf("create table %s: %w", quote(ld.table), err)
+		}
+		ld.columns = names
+		return nil
+	}
+	if msg := columnDiff(have, names); msg != "" {
+		return fmt.Errorf("table %s has other columns than the batch: %s; load it with Replace (UpdateMethodCD 2) or map the columns in JobDataJSON", quote(ld.table), msg)
+	}
+	ld.columns = names
+	return nil
+}
+
+// order returns f's columns in the order of the insert statements, or an
+// error naming the columns that differ from the table's.
+func (ld *load) order(f *connectors.Frame) ([]*connectors.Column, error) {
+	fcols := f.Columns()
+	if len(fcols) == len(ld.columns) {
+		same := true
+		for i, c := range fcols {
+			if c.Name != ld.columns[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return fcols, nil
+		}
+	}
+	names := make([]string, len(fcols))
+	for i, c := range fcols {
+		names[i] = c.Name
+	}
+	if msg := columnDiff(ld.columns, names); msg != "" {
+		return nil, fmt.Errorf("table %s: a batch has other columns than the first: %s", quote(ld.table), msg)
+	}
+	out := make([]*connectors.Column, len(ld.columns))
+	for i, name := range ld.columns {
+		for _, c := range fcols {
+			if strings.EqualFold(c.Name, name) {
+				out[i] = c
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// columnDiff describes how the batch's columns differ from the table's, or
+// returns "". SQLite compares column names without regard to ASCII case.
+func columnDiff(table, batch []string) string {
+	inTable := make(map[string]bool, len(table))
+	for _, n := range table {
+		inTable[strings.ToLower(n)] = true
+	}
+	inBatch := make(map[string]bool, len(batch))
+	var extra, missing []string
+	for _, n := range batch {
+		inBatch[strings.ToLower(n)] = true
+		if !inTable[strings.ToLower(n)] {
+			extra = append(extra, quote(n))
+		}
+	}
+	for _, n := range table {
+		if !inBatch[strings.ToLower(n)] {
+			missing = append(missing, quote(n))
+		}
+	}
+	var parts []string
+	if len(extra) > 0 {
+		parts = append(parts, "the batch has "+strings.Join(extra, ", ")+" that the table lacks")
+	}
+	if len(missing) > 0 {
+		parts = append(parts, "the table has "+strings.Join(missing, ", ")+" that the batch lacks")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// insert writes n rows of cols (in ld.columns order) with multi-row INSERTs.
+func (ld *load) insert(ctx context.Context, cols []*connectors.Column, n int) error {
+	per := max(1, min(rowsPerInsert, maxParams/len(cols)))
+	for start := 0; start < n; start += per {
+		// Checked per statement (~100 rows), which is as prompt as a
+		// user can tell and costs nothing next to the rows.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := min(per, n-start)
+		st, err := ld.stmt(k)
+		if err != nil {
+			return err
+		}
+		if err := ld.bind(st, cols, start, k); err != nil {
+			return fmt.Errorf("rows %d to %d of the batch: %w", start+1, start+k, err)
+		}
+		if err := st.run(); err != nil {
+			return fmt.Errorf("rows %d to %d of the batch: %w", start+1, start+k, err)
+		}
+		ld.rows += int64(k)
+	}
+	return nil
+}
+
+// stmt returns the prepared INSERT for k rows, preparing it on first use.
+func (ld *load) stmt(k int) (*stmt, error) {
+	if s, ok := ld.stmts[k]; ok {
+		return s, nil
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(quote(ld.into))
+	b.WriteString(" (")
+	for i, c := range ld.columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(c))
+	}
+	b.WriteString(") VALUES ")
+	row := "(" + strings.Repeat("?,", len(ld.columns)-1) + "?)"
+	for i := range k {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	s, err := ld.conn.prepare(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("prepare the insert: %w", err)
+	}
+	ld.stmts[k] = s
+	return s, nil
+}
+
+func (ld *load) closeStmts() {
+	for k, s := range ld.stmts {
+		s.close()
+		delete(ld.stmts, k)
+	}
+}
+
+// bind binds rows [start, start+k) of cols to st's parameters, one column
+// at a time so each column's type is switched on once per statement.
+func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
+	nc := len(cols)
+	for j, c := range cols {
+		nulls := c.Nullable && c.Null != nil
+		var rc int32
+		for r := range k {
+			p := r*nc + j + 1
+			row := start + r
+			if nulls && c.Null[row] {
+				rc = st.bindNull(p)
+			} else {
+				switch c.Type {
+				case connectors.Int64:
+					rc = st.bindInt64(p, c.Ints[row])
+				case connectors.Float64:
+					rc = st.bindFloat64(p, c.Floats[row])
+				case connectors.String:
+					rc = st.bindText(p, c.Strings[row])
+				case connectors.Bool:
+					var v int64
+					if c.Bools[row] {
+						v = 1
+					}
+					rc = st.bindInt64(p, v)
+				case connectors.Timestamp:
+					ld.scratch = appendTimestamp(ld.scratch[:0], c.Times[row])
+					rc = st.bindBytes(p, ld.scratch)
+				}
+			}
+			if rc != 0 {
+				return fmt.Errorf("column %s: %w", quote(c.Name), ld.conn.errorf(rc))
+			}
+		}
+	}
+	return nil
+}
+
+// open opens (creating it and its folder if need be) the database file and
+// sets the pragmas a bulk load wants.
+func open(path string) (*db, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("database path %q: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("create the folder of database %s: %w", path, err)
+	}
+	// A file: URI, so that '?' or '#' in a path are part of the name and
+	// not read as URI parameters.
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	conn, err := openDB(uri)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	pragmas := []string{
+		// Wait for another writer (a browser, a second run) instead of
+		// failing at once.
+		"PRAGMA busy_timeout = 5000",
+		// Only takes effect on a new file (and before WAL is on): 64 KiB
+		// pages mean a sixteenth of the write calls of the 4 KiB default.
+		"PRAGMA page_size = 65536",
+		// WAL + NORMAL: a committed run survives a crash of this process;
+		// only a power loss may drop the last commit, never corrupt the
+		// file. FULL would sync the log on every commit for nothing here.
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = NORMAL",
+		// 64 MiB of page cache: a load of millions of rows then spills to
+		// the log far less often.
+		"PRAGMA cache_size = -65536",
+		"PRAGMA temp_store = MEMORY",
+	}
+	for _, p := range pragmas {
+		if err := conn.exec(p); err != nil {
+			conn.close()
+			return nil, fmt.Errorf("database %s: %s: %w", path, p, err)
+		}
+	}
+	return conn, nil
+}
+
+// tableColumns lists a table's column names, or nil if it does not exist.
+func tableColumns(conn *db, table string) ([]string, error) {
+	return conn.textColumn("SELECT name FROM pragma_table_info(?)", table)
+}
+
+// quote makes an SQL identifier of any name, as SQLite reads "...".
+func quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// sqlType is the declared type of a column: the ones pandas.to_sql uses.
+func sqlType(t connectors.Type) string {
+	switch t {
+	case connectors.Int64, connectors.Bool:
+		return "INTEGER"
+	case connectors.Float64:
+		return "REAL"
+	}
+	return "TEXT"
+}

@@ -1,0 +1,33 @@
+package sqlite
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzAppendTimestamp checks the fast formatter against time.Format for any
+// instant and zone.
+func FuzzAppendTimestamp(f *testing.F) {
+	f.Add(int64(1_767_225_600), int64(0), 0)
+	f.Add(int64(1_767_225_600), int64(123_456_789), 3600)
+	f.Add(int64(0), int64(100_000), -5*3600)
+	f.Add(int64(-62_135_596_800), int64(999_999_999), 0) // year 1
+	f.Add(int64(253_402_300_799), int64(1_000), 0)       // 9999-12-31 23:59:59
+	f.Add(int64(253_402_300_800), int64(0), 0)           // year 10000
+	f.Add(int64(-62_167_219_201), int64(0), 0)           // year -1
+	f.Fuzz(func(t *testing.T, sec, nsec int64, offset int) {
+		tm := time.Unix(sec, nsec%1_000_000_000).In(time.FixedZone("z", offset%(24*3600)))
+		got := string(appendTimestamp([]byte("x"), tm))
+		if want := "x" + tm.UTC().Format(TimeLayout); got != want {
+			t.Errorf("appendTimestamp(%v) = %q, want %q", tm, got, want)
+		}
+	})
+}
+
+func BenchmarkAppendTimestamp(b *testing.B) {
+	tm := time.Date(2026, 5, 6, 7, 8, 9, 123_000, time.UTC)
+	var buf []byte
+	for b.Loop() {
+		buf = appendTimestamp(buf[:0], tm)
+	}
+}

@@ -1,0 +1,187 @@
+// Package synthetic is a source that generates the benchmark data set: the
+// ten columns of /work/shared/bench/python_reference.py, row for row, so a
+// Go run and the Python reference load the same table.
+//
+// It registers itself as "synthetic". The row count comes from the
+// SYNTHETIC_ROWS setting (default 10,000).
+package synthetic
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"connector-dev/connectors"
+)
+
+// Name is the name the source is registered under.
+const Name = "synthetic"
+
+// RowsEnv is the setting that holds the number of rows to generate.
+const RowsEnv = "SYNTHETIC_ROWS"
+
+// DefaultRows is the row count when RowsEnv is unset.
+const DefaultRows = 10_000
+
+// ChunkRows is how many rows go into one UploadRows call.
+const ChunkRows = 65_536
+
+// secondsPerYear bounds the timestamp offsets, as the reference's % 31536000 does.
+const secondsPerYear = 31_536_000
+
+// baseUnix is 2026-01-01T00:00:00Z, where row 0's timestamps start.
+const baseUnix = 1_767_225_600
+
+// Region is the region column's value for row i: the reference's eight
+// regions in turn.
+func Region(i int64) string {
+	switch i % 8 {
+	case 0:
+		return "north"
+	case 1:
+		return "south"
+	case 2:
+		return "east"
+	case 3:
+		return "west"
+	case 4:
+		return "emea"
+	case 5:
+		return "apac"
+	case 6:
+		return "latam"
+	}
+	return "anz"
+}
+
+func init() {
+	connectors.RegisterSource(Name, func() connectors.Source { return Source{} })
+}
+
+// Source generates the synthetic rows. The zero value is ready to use.
+type Source struct{}
+
+// Fields are the generated columns, in order.
+func Fields() []connectors.Field {
+	return []connectors.Field{
+		{Name: "id", Type: connectors.Int64},
+		{Name: "account_name", Type: connectors.String},
+		{Name: "amount", Type: connectors.Float64},
+		{Name: "is_active", Type: connectors.Bool},
+		{Name: "created_at", Type: connectors.Timestamp},
+		{Name: "region", Type: connectors.String},
+		{Name: "quantity", Type: connectors.Int64},
+		{Name: "score", Type: connectors.Float64},
+		{Name: "email", Type: connectors.String},
+		{Name: "updated_at", Type: connectors.Timestamp},
+	}
+}
+
+// ParseRows reads a SYNTHETIC_ROWS value: "" is DefaultRows, anything else
+// must be a non-negative whole number written in decimal digits.
+func ParseRows(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultRows, nil
+	}
+	// ParseUint refuses signs, so "-5" and "+5" are both rejected the same way.
+	n, err := strconv.ParseUint(s, 10, 63)
+	if err != nil {
+		return 0, fmt.Errorf("%s is %q: set it to a whole number of rows such as 1000000", RowsEnv, s)
+	}
+	return int64(n), nil
+}
+
+// Run uploads the rows in chunks of ChunkRows.
+func (Source) Run(ctx context.Context, rt connectors.Runtime) error {
+	total, err := ParseRows(rt.Env(RowsEnv))
+	if err != nil {
+		return rt.LogErr("%v", err)
+	}
+	rt.SetExpectedRows(total)
+	rt.LogInfo("Generating %d synthetic rows", total)
+	if total == 0 {
+		return rt.ExitNoFail("No rows returned")
+	}
+	for start := int64(0); start < total; start += ChunkRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(int64(ChunkRows), total-start)
+		if err := rt.UploadRows(ctx, Generate(start, int(n))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Generate builds rows [start, start+n) as a fresh frame. Each call allocates
+// its own slices because UploadRows may keep the frame (the fake runtime does).
+func Generate(start int64, n int) *connectors.Frame {
+	fields := Fields()
+	ids := make([]int64, n)
+	names := make([]string, n)
+	amounts := make([]float64, n)
+	active := make([]bool, n)
+	created := make([]time.Time, n)
+	regions := make([]string, n)
+	qty := make([]int64, n)
+	scores := make([]float64, n)
+	emails := make([]string, n)
+	updated := make([]time.Time, n)
+
+	// Both string columns are written into one buffer and sliced out of a
+	// single string conversion: two allocations per chunk instead of two
+	// per row, and no per-row fmt.
+	const namePrefix, emailPrefix, emailSuffix = "account-", "user", "@example.com"
+	digits := len(strconv.AppendInt(nil, start+int64(n), 10)) // the widest id of the chunk
+	buf := make([]byte, 0, n*(len(namePrefix)+len(emailPrefix)+len(emailSuffix)+2*digits))
+	ends := make([]int, 2*n)
+	for k := range n {
+		i := start + int64(k)
+		buf = append(buf, namePrefix...)
+		buf = strconv.AppendInt(buf, i, 10)
+		ends[2*k] = len(buf)
+		buf = append(buf, emailPrefix...)
+		buf = strconv.AppendInt(buf, i, 10)
+		buf = append(buf, emailSuffix...)
+		ends[2*k+1] = len(buf)
+	}
+	text := string(buf)
+
+	from := 0
+	for k := range n {
+		i := start + int64(k)
+		ids[k] = i
+		names[k] = text[from:ends[2*k]]
+		emails[k] = text[ends[2*k]:ends[2*k+1]]
+		from = ends[2*k+1]
+		amounts[k] = float64(i%100_000) / 100.0
+		active[k] = i%3 == 0
+		sec := i % secondsPerYear
+		created[k] = time.Unix(baseUnix+sec, 0).UTC()
+		regions[k] = Region(i)
+		qty[k] = i % 1000
+		scores[k] = float64(i%997) / 997.0
+		// (i*7) % year written so it cannot overflow for any int64 i.
+		updated[k] = time.Unix(baseUnix+sec*7%secondsPerYear, 0).UTC()
+	}
+
+	cols := make([]*connectors.Column, len(fields))
+	for c := range fields {
+		cols[c] = &connectors.Column{Field: fields[c]}
+	}
+	cols[0].Ints = ids
+	cols[1].Strings = names
+	cols[2].Floats = amounts
+	cols[3].Bools = active
+	cols[4].Times = created
+	cols[5].Strings = regions
+	cols[6].Ints = qty
+	cols[7].Floats = scores
+	cols[8].Strings = emails
+	cols[9].Times = updated
+	return connectors.FrameOf(cols...)
+}

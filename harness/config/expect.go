@@ -1,0 +1,124 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"connector-dev/connectors"
+)
+
+// Expectations is what a fixture says a run must end with; the harness turns
+// a mismatch into exit reason "expectation".
+type Expectations struct {
+	// Exit is the exit reason word the run must end with. LoadExpectations
+	// fills in "success" when the file leaves it out.
+	Exit string `yaml:"exit"`
+	// Message is a substring the exit message must contain ("" = any).
+	Message string `yaml:"message"`
+	// Rows, when set, is the row count every stage that ran must have moved.
+	Rows *int64 `yaml:"rows"`
+	// Batches, when set, is the batch count every stage that ran must have moved.
+	Batches *int64 `yaml:"batches"`
+}
+
+// LoadExpectations reads an expectations file. A missing file is (nil, nil):
+// a fixture need not have one. Unknown keys are errors with their line, so a
+// misspelt "rwos" cannot silently check nothing.
+func LoadExpectations(path string) (*Expectations, error) {
+	src, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, readError(path, "expectations file", err)
+	}
+	return parseExpectations(path, src)
+}
+
+func parseExpectations(file string, src []byte) (*Expectations, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, yamlSyntaxError(file, err)
+	}
+	e := &Expectations{}
+	if len(doc.Content) > 0 {
+		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s:%d: want keys exit, message, rows, batches (for example exit: success)", file, root.Line)
+		}
+		p := &yamlProblems{file: file}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			if seen[k.Value] {
+				p.addf(k, "%s is set twice", k.Value)
+				continue
+			}
+			seen[k.Value] = true
+			switch k.Value {
+			case "exit":
+				e.Exit = expectExit(p, v)
+			case "message":
+				if v.Kind != yaml.ScalarNode {
+					p.addf(v, "message: want text, the part of the exit message to look for")
+					continue
+				}
+				e.Message = v.Value
+			case "rows":
+				e.Rows = expectCount(p, v, "rows")
+			case "batches":
+				e.Batches = expectCount(p, v, "batches")
+			default:
+				hint := ""
+				if n := nearest(k.Value, []string{"exit", "message", "rows", "batches"}); n != "" {
+					hint = fmt.Sprintf(": did you mean %s?", n)
+				}
+				p.addf(k, "unknown key %q%s (want exit, message, rows, batches)", k.Value, hint)
+			}
+		}
+		if len(p.list) > 0 {
+			return nil, errors.New(strings.Join(p.list, "; "))
+		}
+	}
+	if e.Exit == "" {
+		e.Exit = string(connectors.Success)
+	}
+	return e, nil
+}
+
+func expectExit(p *yamlProblems, v *yaml.Node) string {
+	words := make([]string, len(connectors.ExitReasons))
+	for i, r := range connectors.ExitReasons {
+		words[i] = string(r)
+	}
+	if v.Kind == yaml.ScalarNode {
+		for _, w := range words {
+			if v.Value == w {
+				return w
+			}
+		}
+	}
+	hint := ""
+	if n := nearest(v.Value, words); n != "" {
+		hint = fmt.Sprintf(": did you mean %s?", n)
+	}
+	p.addf(v, "exit %q is not an exit reason%s (want one of %s)", v.Value, hint, strings.Join(words, ", "))
+	return ""
+}
+
+func expectCount(p *yamlProblems, v *yaml.Node, key string) *int64 {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil // "rows:" with nothing: no check, as if left out
+	}
+	n, err := strconv.ParseInt(v.Value, 10, 64)
+	if v.Kind != yaml.ScalarNode || err != nil || n < 0 {
+		p.addf(v, "%s %q is not a whole number >= 0", key, v.Value)
+		return nil
+	}
+	return &n
+}

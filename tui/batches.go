@@ -1,0 +1,411 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"connector-dev/connectors"
+	"connector-dev/harness"
+)
+
+// batchItem is one line of the batch list.
+type batchItem struct {
+	stage string
+	info  harness.BatchInfo
+}
+
+// batchLoadedMsg carries a batch read for the detail view; gen tells a stale
+// answer (the user went back and opened another) from the current one.
+type batchLoadedMsg struct {
+	gen   int
+	frame *connectors.Frame
+	meta  harness.ObjectMeta
+	err   error
+}
+
+// detail tabs
+const (
+	tabRows = iota
+	tabSchema
+	tabMeta
+)
+
+// batchBrowser is the list of batches and, once one is opened, its rows,
+// schema and object metadata. The dashboard feeds it live; inspect fills it
+// from a past run's report.
+type batchBrowser struct {
+	st            *styles
+	keys          *keyMap
+	reader        harness.BatchReader
+	items         []batchItem
+	cursor, top   int
+	width, height int
+
+	open    bool // the detail view is shown
+	gen     int
+	item    batchItem
+	loading bool
+	err     error
+	frame   *connectors.Frame
+	meta    harness.ObjectMeta
+	tab     int
+	table   *rowTable
+	scroll  int  // first line of the schema, meta or row view
+	whole   bool // the row view of the table's cursor row
+	jumping bool
+	jump    textinput.Model
+}
+
+func newBatchBrowser(st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
+	return &batchBrowser{st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
+}
+
+func (b *batchBrowser) setSize(w, h int) {
+	b.width, b.height = w, max(h, 3)
+	if b.table != nil {
+		b.table.setSize(w, b.height-1)
+	}
+	b.clampList()
+}
+
+func (b *batchBrowser) add(it batchItem) { b.items = append(b.items, it) }
+
+func (b *batchBrowser) reset(r harness.BatchReader, items []batchItem) {
+	b.reader, b.items, b.cursor, b.top = r, items, 0, 0
+	b.close()
+}
+
+func (b *batchBrowser) close() {
+	b.open, b.frame, b.table, b.err, b.loading, b.whole, b.jumping = false, nil, nil, nil, false, false, false
+	b.gen++
+}
+
+func (b *batchBrowser) listRows() int { return max(b.height-1, 1) }
+
+func (b *batchBrowser) clampList() {
+	b.cursor = max(min(b.cursor, len(b.items)-1), 0)
+	if b.cursor < b.top {
+		b.top = b.cursor
+	}
+	if b.cursor >= b.top+b.listRows() {
+		b.top = b.cursor - b.listRows() + 1
+	}
+	b.top = max(min(b.top, len(b.items)-b.listRows()), 0)
+}
+
+// openCursor starts reading the batch under the cursor.
+func (b *batchBrowser) openCursor(ctx context.Context) tea.Cmd {
+	if len(b.items) == 0 {
+		return nil
+	}
+	b.close()
+	b.open, b.loading, b.item, b.tab, b.scroll = true, true, b.items[b.cursor], tabRows, 0
+	gen, r, k := b.gen, b.reader, b.item.info.Key
+	if r == nil {
+		b.loading, b.err = false, fmt.Errorf("no batch reader for this run")
+		return nil
+	}
+	return func() tea.Msg {
+		f, meta, err := r.ReadBatch(ctx, k)
+		if err != nil {
+			err = fmt.Errorf("read batch %s: %w", k, err)
+		}
+		return batchLoadedMsg{gen: gen, frame: f, meta: meta, err: err}
+	}
+}
+
+func (b *batchBrowser) loaded(m batchLoadedMsg) {
+	if m.gen != b.gen || !b.open {
+		return
+	}
+	b.loading, b.err, b.frame, b.meta = false, m.err, m.frame, m.meta
+	if m.err == nil && m.frame != nil {
+		b.table = newRowTable(b.st, m.frame)
+		b.table.setSize(b.width, b.height-1)
+	}
+}
+
+// parseRow reads the 1-based row number typed after g; thousands separators
+// are allowed, as the table shows them.
+func parseRow(s string) (int, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
+}
+
+// inputActive says the jump prompt owns the keys.
+func (b *batchBrowser) inputActive() bool { return b.open && b.jumping }
+
+// update handles a key; handled is false for keys the browser leaves to
+// its parent (Esc on the list, Tab, q).
+func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := b.keys
+	if !b.open {
+		switch {
+		case key.Matches(msg, k.Up):
+			b.cursor--
+		case key.Matches(msg, k.Down):
+			b.cursor++
+		case key.Matches(msg, k.PageUp):
+			b.cursor -= b.listRows()
+		case key.Matches(msg, k.PageDown):
+			b.cursor += b.listRows()
+		case key.Matches(msg, k.Top):
+			b.cursor = 0
+		case key.Matches(msg, k.Bottom):
+			b.cursor = len(b.items) - 1
+		case key.Matches(msg, k.Open):
+			return b.openCursor(ctx), true
+		default:
+			return nil, false
+		}
+		b.clampList()
+		return nil, true
+	}
+	if b.jumping {
+		switch msg.Type {
+		case tea.KeyEnter:
+			b.jumping = false
+			if n, ok := parseRow(b.jump.Value()); ok && b.table != nil {
+				b.table.goTo(n - 1)
+			}
+			return nil, true
+		case tea.KeyEsc:
+			b.jumping = false
+			return nil, true
+		}
+		var cmd tea.Cmd
+		b.jump, cmd = b.jump.Update(msg)
+		return cmd, true
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if b.whole {
+			b.whole, b.scroll = false, 0
+		} else {
+			b.close()
+		}
+		return nil, true
+	case key.Matches(msg, k.Rows):
+		b.tab, b.scroll, b.whole = tabRows, 0, false
+		return nil, true
+	case key.Matches(msg, k.Schema):
+		b.tab, b.scroll, b.whole = tabSchema, 0, false
+		return nil, true
+	case key.Matches(msg, k.Meta):
+		b.tab, b.scroll, b.whole = tabMeta, 0, false
+		return nil, true
+	}
+	if b.tab == tabRows && !b.whole && b.table != nil {
+		t := b.table
+		switch {
+		case key.Matches(msg, k.Up):
+			t.move(-1)
+		case key.Matches(msg, k.Down):
+			t.move(1)
+		case key.Matches(msg, k.PageUp):
+			t.move(-t.rows())
+		case key.Matches(msg, k.PageDown):
+			t.move(t.rows())
+		case key.Matches(msg, k.Top):
+			t.goTo(0)
+		case key.Matches(msg, k.Bottom):
+			t.goTo(t.frame.Len() - 1)
+		case key.Matches(msg, k.Left):
+			t.shift(-1)
+		case key.Matches(msg, k.Right):
+			t.shift(1)
+		case key.Matches(msg, k.Open), key.Matches(msg, k.Value):
+			if t.frame.Len() > 0 {
+				b.whole, b.scroll = true, 0
+			}
+		case key.Matches(msg, k.Jump):
+			b.jumping = true
+			b.jump.SetValue("")
+			return b.jump.Focus(), true
+		default:
+			return nil, false
+		}
+		return nil, true
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		b.scrollBy(-1)
+	case key.Matches(msg, k.Down):
+		b.scrollBy(1)
+	case key.Matches(msg, k.PageUp):
+		b.scrollBy(-b.height + 2)
+	case key.Matches(msg, k.PageDown):
+		b.scrollBy(b.height - 2)
+	case key.Matches(msg, k.Top):
+		b.scroll = 0
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// wheel scrolls whatever is shown by d lines.
+func (b *batchBrowser) wheel(d int) {
+	switch {
+	case !b.open:
+		b.cursor += d
+		b.clampList()
+	case b.tab == tabRows && !b.whole && b.table != nil:
+		b.table.move(d)
+	default:
+		b.scrollBy(d)
+	}
+}
+
+func (b *batchBrowser) scrollBy(d int) {
+	b.scroll = max(min(b.scroll+d, len(b.textLines())-(b.height-1)), 0)
+}
+
+// list draws the batch list.
+func (b *batchBrowser) list() string {
+	if len(b.items) == 0 {
+		return b.st.dim.Render("no batches yet")
+	}
+	keyW := max(b.width-2-12-6-10-11-8-5, 10)
+	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT"
+	lines := []string{b.st.header.Render(fit(head, b.width))}
+	for i := b.top; i < min(b.top+b.listRows(), len(b.items)); i++ {
+		it := b.items[i]
+		mark := "  "
+		if i == b.cursor {
+			mark = "> "
+		}
+		l := mark + pad(it.stage, 12) + " " + padLeft(fmt.Sprint(it.info.Index), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
+			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format
+		l = fit(l, b.width)
+		if i == b.cursor {
+			l = b.st.cursor.Render(l)
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// textLines are the lines of the schema, meta or whole-row view.
+func (b *batchBrowser) textLines() []string {
+	if b.frame == nil {
+		return nil
+	}
+	switch {
+	case b.tab == tabSchema:
+		out := []string{b.st.header.Render(fit(pad("  #", 4)+" "+pad("COLUMN", 30)+" "+pad("TYPE", 10)+" NULLABLE", b.width))}
+		for i, f := range b.frame.Fields() {
+			out = append(out, fit(padLeft(fmt.Sprint(i+1), 4)+" "+pad(f.Name, 30)+" "+pad(f.Type.String(), 10)+" "+fmt.Sprint(f.Nullable), b.width))
+		}
+		return out
+	case b.tab == tabMeta:
+		m := b.meta
+		out := []string{
+			"key            " + m.Key,
+			"size           " + count(m.Size) + " bytes",
+			"content type   " + m.ContentType,
+			"etag           " + m.ETag,
+		}
+		if !m.LastModified.IsZero() {
+			out = append(out, "last modified  "+m.LastModified.UTC().Format("2006-01-02 15:04:05 MST"))
+		} else {
+			out = append(out, "last modified  ")
+		}
+		names := make([]string, 0, len(m.Metadata))
+		for n := range m.Metadata {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		out = append(out, "", b.st.header.Render("metadata"))
+		if len(names) == 0 {
+			out = append(out, b.st.dim.Render("(none)"))
+		}
+		for _, n := range names {
+			out = append(out, n+" = "+m.Metadata[n])
+		}
+		for i := range out {
+			out[i] = fit(out[i], b.width)
+		}
+		return out
+	case b.whole && b.table != nil:
+		return record(b.st, b.frame, b.table.cursor, b.width)
+	}
+	return nil
+}
+
+// detail draws the opened batch.
+func (b *batchBrowser) detail() string {
+	it := b.item.info
+	tabs := []string{"rows", "schema", "meta"}
+	for i, t := range tabs {
+		if i == b.tab {
+			tabs[i] = b.st.tabOn.Render("[" + t + "]")
+		} else {
+			tabs[i] = b.st.tabOff.Render(" " + t + " ")
+		}
+	}
+	title := fmt.Sprintf("%s batch %d · %s rows · %s", b.item.stage, it.Index, count(it.Rows), bytesize(it.Bytes))
+	lines := []string{spread(b.st.bold.Render(title), strings.Join(tabs, ""), b.width)}
+	body := b.height - 1
+	switch {
+	case b.loading:
+		lines = append(lines, b.st.dim.Render("reading "+fit(it.Key, b.width-8)+" …"))
+	case b.err != nil:
+		lines = append(lines, b.st.bad.Render(fit(b.err.Error(), b.width)))
+	case b.frame == nil:
+		lines = append(lines, b.st.dim.Render("the batch holds no frame"))
+	case b.tab == tabRows && !b.whole && b.table != nil:
+		lines = append(lines, b.table.view())
+	default:
+		tl := b.textLines()
+		if b.whole {
+			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %d of %d", b.table.cursor+1, b.frame.Len()))}, tl...)
+		}
+		end := min(b.scroll+body, len(tl))
+		lines = append(lines, tl[min(b.scroll, end):end]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (b *batchBrowser) view() string {
+	if b.open {
+		return b.detail()
+	}
+	return b.list()
+}
+
+// status is the line under the browser: the jump prompt or where we are.
+func (b *batchBrowser) status() string {
+	switch {
+	case b.jumping:
+		return b.jump.View()
+	case b.open && b.tab == tabRows && !b.whole && b.table != nil:
+		return b.table.status()
+	case !b.open && len(b.items) > 0:
+		return fmt.Sprintf("batch %d of %d", b.cursor+1, len(b.items))
+	}
+	return ""
+}
+
+// shortKeys are the keys worth showing under the browser.
+func (b *batchBrowser) shortKeys() []key.Binding {
+	k := b.keys
+	switch {
+	case !b.open:
+		return []key.Binding{k.Open, k.Up, k.Down, k.Tab, k.Help, k.Quit}
+	case b.tab == tabRows && !b.whole:
+		return []key.Binding{k.Value, k.Jump, k.Left, k.Right, k.Schema, k.Meta, k.Back, k.Help}
+	}
+	return []key.Binding{k.Rows, k.Schema, k.Meta, k.Back, k.Help}
+}

@@ -1,0 +1,68 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap is every key the program answers to; help shows them from here, so
+// the list on screen cannot drift from what the program does.
+type keyMap struct {
+	Quit, ForceQuit, Tab, Help, Back key.Binding
+	Up, Down, PageUp, PageDown       key.Binding
+	Top, Bottom, Left, Right         key.Binding
+	Filter, Search, Next, Prev       key.Binding
+	Open, Value, Jump                key.Binding
+	Rows, Schema, Meta               key.Binding
+	Yes, No                          key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(help string, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return keyMap{
+		Quit:      b("q", "quit", "q"),
+		ForceQuit: b("ctrl+c", "cancel run / quit", "ctrl+c"),
+		Tab:       b("tab", "switch view", "tab", "shift+tab"),
+		Help:      b("?", "all keys", "?"),
+		Back:      b("esc", "back", "esc"),
+		Up:        b("↑/k", "up", "up", "k"),
+		Down:      b("↓/j", "down", "down", "j"),
+		PageUp:    b("pgup/b", "page up", "pgup", "b"),
+		PageDown:  b("pgdn/spc", "page down", "pgdown", " "),
+		Top:       b("home", "top", "home"),
+		Bottom:    b("end/G", "bottom (follow)", "end", "G"),
+		Left:      b("←/h", "columns left", "left", "h"),
+		Right:     b("→/l", "columns right", "right", "l"),
+		Filter:    b("f", "level filter", "f"),
+		Search:    b("/", "search", "/"),
+		Next:      b("n", "next match", "n"),
+		Prev:      b("N", "prev match", "N"),
+		Open:      b("enter", "open", "enter"),
+		Value:     b("v", "whole row", "v"),
+		Jump:      b("g", "go to row", "g"),
+		Rows:      b("r", "rows", "r"),
+		Schema:    b("s", "schema", "s"),
+		Meta:      b("m", "metadata", "m"),
+		Yes:       b("y", "yes", "y"),
+		No:        b("n", "no", "n", "esc"),
+	}
+}
+
+// helpKeys adapts a context's bindings to bubbles/help.
+type helpKeys struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
+func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
+
+// fullHelp groups every key by where it acts.
+func (k keyMap) fullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Tab, k.Help, k.Back, k.Quit, k.ForceQuit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Filter, k.Search, k.Next, k.Prev},
+		{k.Open, k.Value, k.Jump, k.Left, k.Right},
+		{k.Rows, k.Schema, k.Meta},
+	}
+}
