@@ -340,3 +340,47 @@ func TestListAndCheck(t *testing.T) {
 		t.Errorf("check wrote state; it must run nothing")
 	}
 }
+
+// Every fixture with expectations is a regression test: its run must end as
+// its .expect.yaml says (exit code 0), offline, through the real harness.
+func TestFixturesMeetExpectations(t *testing.T) {
+	jobs, _ := filepath.Glob("fixtures/*/*.json")
+	ran := 0
+	for _, job := range jobs {
+		expect := strings.TrimSuffix(job, ".json") + ".expect.yaml"
+		if _, err := os.Stat(expect); err != nil {
+			continue
+		}
+		ran++
+		t.Run(job, func(t *testing.T) {
+			var j struct{ SourceConnectorNM string }
+			b, _ := os.ReadFile(job)
+			json.Unmarshal(b, &j)
+			project(t)
+			code, out, errOut := cli(t, "run", j.SourceConnectorNM, "--job", job, "--ci")
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			if !strings.Contains(out, "expectations of "+expect+" held") {
+				t.Errorf("no expectations line:\n%s", out)
+			}
+		})
+	}
+	if ran < 6 {
+		t.Errorf("only %d fixtures with expectations; the salesforce failure paths should all be here", ran)
+	}
+}
+
+func TestSalesforceReplayLoadsWarehouse(t *testing.T) {
+	project(t)
+	code, out, _ := cli(t, "run", "salesforce", "--ci")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "sf_account"); n != 5000 {
+		t.Errorf("sf_account has %d rows, want 5000", n)
+	}
+	if strings.Contains(out, "example-refresh-token") {
+		t.Errorf("the refresh token reached the output")
+	}
+}

@@ -42,7 +42,10 @@ type Runtime interface {
 	// for "No rows returned" and the like.
 	ExitNoFail(format string, args ...any) error
 
-	// UploadRows stores a frame as one or more batches (upload_rows). Sources only.
+	// UploadRows stores a frame as one batch, or several of at most
+	// BATCH_ROWS rows (upload_rows). Sources only. The runtime may still be
+	// encoding f after UploadRows returns: do not change it, build a new
+	// frame for the next call.
 	UploadRows(ctx context.Context, f *Frame) error
 	// SetExpectedRows tells the platform how many rows the source expects to
 	// upload in total, so progress can be shown against it. Sources only.

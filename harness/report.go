@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"connector-dev/fakes3"
 	"connector-dev/harness/config"
 )
 
@@ -155,3 +156,24 @@ func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, 
 
 // Close stops the embedded S3.
 func (p *PastRuns) Close() error { return p.close() }
+
+// ServeS3 runs the embedded S3 alone, with the settings' keys and bucket,
+// until ctx ends; ready is called with its URL once it listens.
+func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []string, ready func(url, storage, bucket string)) error {
+	cfg, err := config.Load(".", environ)
+	if err != nil {
+		return err
+	}
+	s := cfg.Settings
+	dir, storage := filepath.Join(stateDir, "s3"), "on disk at "+filepath.Join(stateDir, "s3")
+	if memory {
+		dir, storage = "", "in memory"
+	}
+	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}})
+	if err != nil {
+		return err
+	}
+	ready(srv.URL(), storage, s.Bucket)
+	<-ctx.Done()
+	return srv.Close()
+}

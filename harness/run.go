@@ -129,6 +129,13 @@ func Plan(opts Options) (*Run, error) {
 	if r.codec, err = codec.ByName(cfg.Settings.BatchFormat); err != nil {
 		return nil, setupf("BATCH_FORMAT: %v", err)
 	}
+	if r.opts.FromRun == "" {
+		base := strings.TrimSuffix(r.jobFile, ".json")
+		r.expectAt = base + ".expect.yaml"
+		if r.expect, err = config.LoadExpectations(r.expectAt); err != nil {
+			return nil, setupf("%v", err)
+		}
+	}
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st == nil {
 			continue
@@ -139,13 +146,6 @@ func Plan(opts Options) (*Run, error) {
 	}
 	if err := r.planHTTP(); err != nil {
 		return nil, err
-	}
-	if r.opts.FromRun == "" {
-		base := strings.TrimSuffix(r.jobFile, ".json")
-		r.expectAt = base + ".expect.yaml"
-		if r.expect, err = config.LoadExpectations(r.expectAt); err != nil {
-			return nil, setupf("%v", err)
-		}
 	}
 	r.secrets = cfg.Secrets()
 	for _, st := range []*plannedStage{r.source, r.dest} {
@@ -264,6 +264,16 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 func (r *Run) planCredentials(st *plannedStage) error {
 	key := r.cfg.Settings.EncryptionKey
 	st.env = r.cfg.Env(st.spec)
+	if r.expect != nil {
+		// The fixture's own settings beat the files, not the environment.
+		for _, name := range st.spec.Env {
+			if v, ok := r.expect.Env[name]; ok {
+				if _, origin, set := r.cfg.Lookup(name); !set || origin != config.OriginEnv {
+					st.env[name] = v
+				}
+			}
+		}
+	}
 	if st.token == "" {
 		creds, err := r.cfg.Credentials(st.spec)
 		if err != nil {
@@ -532,8 +542,7 @@ func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport
 	exit := x.runConnector(ctx, cctx, st, p, func(ctx context.Context) error {
 		return p.reg.NewSource().Run(ctx, st)
 	})
-	flush := exit.Reason != connectors.Setup && ctx.Err() == nil
-	if err := st.up.finish(flush); err != nil && ctx.Err() == nil && !exit.Reason.Failed() {
+	if err := st.up.finish(); err != nil && ctx.Err() == nil && !exit.Reason.Failed() {
 		x.em.log(st.name, LevelError, "upload: "+err.Error())
 		exit = ExitInfo{Reason: connectors.Unhandled, Code: connectors.Unhandled.Code(), Message: "upload: " + err.Error()}
 	}

@@ -46,7 +46,7 @@ func (behave) Run(ctx context.Context, rt connectors.Runtime) error {
 		<-ctx.Done()
 		return ctx.Err()
 	case "partial":
-		rt.UploadRows(ctx, f) // below BATCH_ROWS: only the final flush stores it
+		rt.UploadRows(ctx, f) // stored at once, though the connector then ends
 		return rt.ExitNoFail("stopping early")
 	}
 	return rt.UploadRows(ctx, f)

@@ -10,9 +10,10 @@ import (
 	"connector-dev/harness/codec"
 )
 
-// uploader is the source side of the batch store: UploadRows cuts frames
-// into BATCH_ROWS batches, one goroutine encodes, another PUTs. The channels
-// hold one batch each, so memory stays at a few batches whatever the row
+// uploader is the source side of the batch store: UploadRows cuts a frame
+// into batches of at most BATCH_ROWS rows, one goroutine encodes, another
+// PUTs. A batch waits for the encoder in UploadRows and one encoded batch
+// waits for the PUT, so memory stays at a few batches whatever the row
 // count, and generating, encoding and uploading overlap.
 type uploader struct {
 	s         *stage
@@ -24,7 +25,6 @@ type uploader struct {
 
 	schema     []connectors.Field
 	schemaText string
-	pending    *connectors.Frame
 	next       int
 
 	encCh chan batchJob
@@ -48,7 +48,7 @@ type batchJob struct {
 func newUploader(ctx context.Context, s *stage, store *Store, c codec.Codec, prefix string, batchRows int) *uploader {
 	u := &uploader{
 		s: s, ctx: ctx, store: store, codec: c, prefix: prefix, batchRows: batchRows, next: 1,
-		encCh: make(chan batchJob, 1),
+		encCh: make(chan batchJob),
 		putCh: make(chan batchJob, 1),
 		bufs:  make(chan []byte, 4),
 	}
@@ -143,28 +143,13 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 		return nil
 	}
 	u.s.rows.Add(int64(n))
-	rest := f
-	if u.pending != nil {
-		take := min(u.batchRows-u.pending.Len(), n)
-		appendFrame(u.pending, rest.Slice(0, take))
-		rest = rest.Slice(take, n)
-		if u.pending.Len() == u.batchRows {
-			if err := u.send(u.pending); err != nil {
-				return err
-			}
-			u.pending = nil
-		}
-	}
-	for rest.Len() >= u.batchRows {
-		if err := u.send(rest.Slice(0, u.batchRows)); err != nil {
+	// As the platform's upload_rows: this frame is stored now, as one
+	// batch or, past BATCH_ROWS, several; frames are never merged, so rows
+	// reach S3 as the source hands them over.
+	for i := 0; i < n; i += u.batchRows {
+		if err := u.send(f.Slice(i, min(i+u.batchRows, n))); err != nil {
 			return err
 		}
-		rest = rest.Slice(u.batchRows, rest.Len())
-	}
-	if rest.Len() > 0 {
-		// The slice's capacity ends at its length, so the next append copies
-		// instead of writing into the caller's frame.
-		u.pending = rest
 	}
 	u.s.progress(false)
 	return nil
@@ -205,49 +190,15 @@ func (u *uploader) send(f *connectors.Frame) error {
 	}
 }
 
-// finish uploads the last partial batch when flush is set, then waits for
-// the pipeline to drain and reports its first error.
-func (u *uploader) finish(flush bool) error {
-	var err error
-	if flush && u.pending != nil && u.failed() == nil {
-		err = u.send(u.pending)
-		u.pending = nil
-	}
+// finish waits for the pipeline to drain and reports its first error.
+func (u *uploader) finish() error {
 	close(u.encCh)
 	u.wg.Wait()
-	if ferr := u.failed(); ferr != nil {
-		return ferr
-	}
-	return err
+	return u.failed()
 }
 
 func (u *uploader) written() []BatchInfo {
 	u.errMu.Lock()
 	defer u.errMu.Unlock()
 	return append([]BatchInfo(nil), u.keys...)
-}
-
-// appendFrame appends src's rows to dst; both have the same schema. A nil
-// Null slice means "no nulls", so it is only materialised when needed.
-func appendFrame(dst, src *connectors.Frame) {
-	for i, d := range dst.Columns() {
-		c := src.Columns()[i]
-		had := d.Len()
-		d.Strings = append(d.Strings, c.Strings...)
-		d.Ints = append(d.Ints, c.Ints...)
-		d.Floats = append(d.Floats, c.Floats...)
-		d.Bools = append(d.Bools, c.Bools...)
-		d.Times = append(d.Times, c.Times...)
-		if !d.Nullable || (d.Null == nil && c.Null == nil) {
-			continue
-		}
-		if d.Null == nil {
-			d.Null = make([]bool, had, had+c.Len())
-		}
-		if c.Null != nil {
-			d.Null = append(d.Null, c.Null...)
-		} else {
-			d.Null = append(d.Null, make([]bool, c.Len())...)
-		}
-	}
 }

@@ -5,8 +5,8 @@ package all
 
 import (
 	// Sources.
+	_ "connector-dev/connectors/salesforce"
 	_ "connector-dev/connectors/synthetic"
-	// _ "connector-dev/connectors/salesforce" // added with the salesforce connector
 
 	// Destinations.
 	_ "connector-dev/connectors/sqlite"

@@ -409,7 +409,7 @@ func open(path string) (*db, error) {
 		"PRAGMA synchronous = NORMAL",
 		// 64 MiB of page cache: a load of millions of rows then spills to
 		// the log far less often.
-		"PRAGMA cache_size = -65536",
+		"PRAGMA cache_size = -16384",
 		"PRAGMA temp_store = MEMORY",
 	}
 	for _, p := range pragmas {

@@ -25,8 +25,17 @@ const RowsEnv = "SYNTHETIC_ROWS"
 // DefaultRows is the row count when RowsEnv is unset.
 const DefaultRows = 10_000
 
-// ChunkRows is how many rows go into one UploadRows call.
-const ChunkRows = 65_536
+// ChunkRows is how many rows go into one UploadRows call when BATCH_ROWS is
+// not set: each call is one batch, as the reference makes one frame per batch.
+const ChunkRows = 50_000
+
+// BatchRowsEnv is the platform's batch size; the source reads it (declared in
+// connectors.yaml) to hand over one batch's rows per UploadRows call.
+const BatchRowsEnv = "BATCH_ROWS"
+
+// LogLinesEnv makes the source log that many lines in a burst before it
+// generates rows: a stand-in for a chatty connector, to measure log handling.
+const LogLinesEnv = "SYNTHETIC_LOG_LINES"
 
 // secondsPerYear bounds the timestamp offsets, as the reference's % 31536000 does.
 const secondsPerYear = 31_536_000
@@ -94,22 +103,37 @@ func ParseRows(s string) (int64, error) {
 	return int64(n), nil
 }
 
-// Run uploads the rows in chunks of ChunkRows.
+// Run uploads the rows in chunks of BATCH_ROWS (ChunkRows when unset).
 func (Source) Run(ctx context.Context, rt connectors.Runtime) error {
 	total, err := ParseRows(rt.Env(RowsEnv))
 	if err != nil {
 		return rt.LogErr("%v", err)
+	}
+	chunk := int64(ChunkRows)
+	if v := rt.Env(BatchRowsEnv); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			chunk = n
+		}
+	}
+	if v := rt.Env(LogLinesEnv); v != "" {
+		lines, err := strconv.Atoi(v)
+		if err != nil || lines < 0 {
+			return rt.LogErr("%s is %q: set it to a whole number of lines such as 200000", LogLinesEnv, v)
+		}
+		for i := 1; i <= lines; i++ {
+			rt.LogInfo("synthetic log line %d of %d", i, lines)
+		}
 	}
 	rt.SetExpectedRows(total)
 	rt.LogInfo("Generating %d synthetic rows", total)
 	if total == 0 {
 		return rt.ExitNoFail("No rows returned")
 	}
-	for start := int64(0); start < total; start += ChunkRows {
+	for start := int64(0); start < total; start += chunk {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := min(int64(ChunkRows), total-start)
+		n := min(chunk, total-start)
 		if err := rt.UploadRows(ctx, Generate(start, int(n))); err != nil {
 			return err
 		}

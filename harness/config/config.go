@@ -32,7 +32,7 @@ const (
 // Defaults of the optional settings.
 const (
 	DefaultRegion      = "us-east-1"
-	DefaultBatchRows   = 100000
+	DefaultBatchRows   = 50000
 	DefaultBatchFormat = "parquet"
 	DefaultLogLevel    = "info"
 )
@@ -69,7 +69,7 @@ type Settings struct {
 	SecretKey string
 	// EncryptionKey is ENCRYPTION_KEY (required; a Fernet key; secret).
 	EncryptionKey string
-	// BatchRows is BATCH_ROWS (default 100000; at least 1).
+	// BatchRows is BATCH_ROWS (default 50000; at least 1).
 	BatchRows int
 	// BatchFormat is BATCH_FORMAT: parquet (default) or csv.
 	BatchFormat string
@@ -80,8 +80,8 @@ type Settings struct {
 	S3Endpoint string
 }
 
-// originEnv marks a variable that came from the process environment.
-const originEnv = "the environment"
+// OriginEnv marks a variable that came from the process environment.
+const OriginEnv = "the environment"
 
 // Load reads, in dir: .env (or .env.example when .env is missing),
 // .env.credentials (or .env.credentials.example) and connectors.yaml.
@@ -114,7 +114,7 @@ func Load(dir string, environ []string) (*Config, error) {
 			continue
 		}
 		c.vars[name] = value
-		c.origin[name] = originEnv
+		c.origin[name] = OriginEnv
 	}
 
 	settingsFile := envFile

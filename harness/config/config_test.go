@@ -66,16 +66,16 @@ func TestRepoExampleFiles(t *testing.T) {
 	}
 	s := c.Settings
 	if s.Bucket != "connector-dev" || s.Region != "us-east-1" || s.AccessKeyID != "connector-dev" || s.SecretKey != "connector-dev-secret" ||
-		s.BatchRows != 100000 || s.BatchFormat != "parquet" || s.LogLevel != "info" || s.S3Endpoint != "" {
+		s.BatchRows != 50000 || s.BatchFormat != "parquet" || s.LogLevel != "info" || s.S3Endpoint != "" {
 		t.Errorf("settings from .env.example: %+v", s)
 	}
 	if err := CheckKey(s.EncryptionKey); err != nil {
 		t.Error(err)
 	}
 	want := map[string]ConnectorSpec{
-		"synthetic":  {Name: "synthetic", Kind: "source", Credentials: []string{}, Env: []string{"SYNTHETIC_ROWS"}},
+		"synthetic":  {Name: "synthetic", Kind: "source", Credentials: []string{}, Env: []string{"SYNTHETIC_ROWS", "SYNTHETIC_LOG_LINES", "BATCH_ROWS"}},
 		"sqlite":     {Name: "sqlite", Kind: "destination", Credentials: []string{"database"}, Env: []string{}},
-		"salesforce": {Name: "salesforce", Kind: "source", Credentials: []string{"token"}, Env: []string{"SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_API_VERSION"}},
+		"salesforce": {Name: "salesforce", Kind: "source", Credentials: []string{"token"}, Env: []string{"SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_API_VERSION", "SALESFORCE_RETRY_BASE"}},
 	}
 	if !reflect.DeepEqual(c.Connectors, want) {
 		t.Errorf("connectors.yaml:\n got %+v\nwant %+v", c.Connectors, want)
@@ -203,7 +203,7 @@ func TestLoadSettingsErrors(t *testing.T) {
 			c.apply(lines, ".env")
 			for _, kv := range tt.environ {
 				k, v, _ := strings.Cut(kv, "=")
-				c.vars[k], c.origin[k] = v, originEnv
+				c.vars[k], c.origin[k] = v, OriginEnv
 			}
 			_, err = c.settings(".env")
 			if err == nil {

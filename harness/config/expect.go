@@ -24,6 +24,10 @@ type Expectations struct {
 	Rows *int64 `yaml:"rows"`
 	// Batches, when set, is the batch count every stage that ran must have moved.
 	Batches *int64 `yaml:"batches"`
+	// Env are settings the fixture runs with (SALESFORCE_RETRY_BASE: 1ms, so
+	// a retry fixture does not wait out real backoff); a variable set in the
+	// environment wins.
+	Env map[string]string `yaml:"env"`
 }
 
 // LoadExpectations reads an expectations file. A missing file is (nil, nil):
@@ -49,7 +53,7 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 	if len(doc.Content) > 0 {
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: want keys exit, message, rows, batches (for example exit: success)", file, root.Line)
+			return nil, fmt.Errorf("%s:%d: want keys exit, message, rows, batches, env (for example exit: success)", file, root.Line)
 		}
 		p := &yamlProblems{file: file}
 		seen := map[string]bool{}
@@ -73,9 +77,11 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				e.Rows = expectCount(p, v, "rows")
 			case "batches":
 				e.Batches = expectCount(p, v, "batches")
+			case "env":
+				e.Env = expectEnv(p, v)
 			default:
 				hint := ""
-				if n := nearest(k.Value, []string{"exit", "message", "rows", "batches"}); n != "" {
+				if n := nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
 				p.addf(k, "unknown key %q%s (want exit, message, rows, batches)", k.Value, hint)
@@ -121,4 +127,22 @@ func expectCount(p *yamlProblems, v *yaml.Node, key string) *int64 {
 		return nil
 	}
 	return &n
+}
+
+// expectEnv reads env: a mapping of variable names to text values.
+func expectEnv(p *yamlProblems, v *yaml.Node) map[string]string {
+	if v.Kind != yaml.MappingNode {
+		p.addf(v, "env: want NAME: value lines, such as SALESFORCE_RETRY_BASE: 1ms")
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if val.Kind != yaml.ScalarNode || k.Value == "" {
+			p.addf(val, "env: %s: want a text value", k.Value)
+			continue
+		}
+		out[k.Value] = val.Value
+	}
+	return out
 }

@@ -62,7 +62,7 @@ func TestLoadExpectationsErrors(t *testing.T) {
 		{"all problems at once", "exit: 3\nrows: x\nextra: 1\n", file + `:1: exit "3" is not an exit reason (want one of success, no_fail, error, unhandled, setup, expectation, timeout, interrupted); ` +
 			file + `:2: rows "x" is not a whole number >= 0; ` + file + `:3: unknown key "extra" (want exit, message, rows, batches)`},
 		{"duplicate", "rows: 1\nrows: 2\n", file + `:2: rows is set twice`},
-		{"not a mapping", "- exit: success\n", file + `:1: want keys exit, message, rows, batches (for example exit: success)`},
+		{"not a mapping", "- exit: success\n", file + `:1: want keys exit, message, rows, batches, env (for example exit: success)`},
 		{"message not text", "message: [a]\n", file + `:1: message: want text, the part of the exit message to look for`},
 		{"yaml syntax", "exit: success\n  rows: 1\n", file + `:2: mapping values are not allowed in this context`},
 	}

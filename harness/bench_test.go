@@ -1,0 +1,58 @@
+package harness_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"connector-dev/harness"
+)
+
+// benchProject is a temp project running synthetic into sqlite (or nowhere,
+// for the upload stage alone) with the committed settings.
+func benchProject(b *testing.B, dest string) harness.Options {
+	b.Helper()
+	dir := b.TempDir()
+	repo, _ := filepath.Abs("..")
+	for _, f := range []string{"connectors.yaml", ".env.example"} {
+		data, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, ".env.credentials"), []byte("SQLITE_DATABASE="+filepath.Join(dir, "wh.db")+"\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "fixtures", "synthetic"), 0o755)
+	os.WriteFile(filepath.Join(dir, "fixtures", "synthetic", "job.json"), []byte(fmt.Sprintf(`{"ETLJobNM": "bench",
+		"SourceConnectorNM": "synthetic", "DestinationConnectorNM": %q, "DestinationObjectID": "accounts", "UpdateMethodCD": 2}`, dest)), 0o644)
+	return harness.Options{Dir: dir, Connector: "synthetic", Environ: []string{"SYNTHETIC_ROWS=1000000"}}
+}
+
+func benchRun(b *testing.B, opts harness.Options) {
+	var rows int64
+	for b.Loop() {
+		r, err := harness.Plan(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Start(); err != nil {
+			b.Fatal(err)
+		}
+		rep := r.Execute(context.Background(), harness.SinkFunc(func(harness.Event) {}))
+		r.Close()
+		if rep.ExitCode != 0 {
+			b.Fatalf("exit %+v", rep.Exit)
+		}
+		rows += rep.Rows()
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkUpload1M is the upload stage alone: synthetic, 1M rows, Parquet,
+// into the disk-backed embedded S3.
+func BenchmarkUpload1M(b *testing.B) { benchRun(b, benchProject(b, "")) }
+
+// BenchmarkRun1M is a whole run: synthetic -> S3 -> sqlite, 1M rows.
+func BenchmarkRun1M(b *testing.B) { benchRun(b, benchProject(b, "sqlite")) }

@@ -1,0 +1,185 @@
+// Package httprec records a connector's HTTP traffic to a cassette and
+// replays it, so a connector that speaks to a real API runs offline and in CI.
+// It wraps go-vcr v4: what it adds is the scrubbing of credentials before a
+// cassette is written, and a matcher that matches a live request (which
+// carries real secrets) against the scrubbed cassette.
+package httprec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+)
+
+// Mode says where a connector's HTTP traffic goes.
+type Mode int
+
+// The three modes: Replay serves every request from the cassette and never
+// touches the network; Record sends requests to the network and saves them
+// on Stop; Live sends them to the network and keeps nothing.
+const (
+	Replay Mode = iota
+	Record
+	Live
+)
+
+var modeNames = [...]string{Replay: "replay", Record: "record", Live: "live"}
+
+// String is the mode's flag word: replay, record or live.
+func (m Mode) String() string {
+	if m >= 0 && int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// ParseMode reads a mode word (case and surrounding space ignored).
+func ParseMode(s string) (Mode, error) {
+	w := strings.ToLower(strings.TrimSpace(s))
+	for m, name := range modeNames {
+		if w == name {
+			return Mode(m), nil
+		}
+	}
+	return 0, fmt.Errorf("HTTP mode %q is not known: use replay, record or live", s)
+}
+
+// MissError is what a replayed request gets when the cassette holds no
+// unused interaction matching it: the connector sends something it did not
+// send when the cassette was recorded.
+type MissError struct {
+	Method   string
+	URL      string // scrubbed of secrets
+	Cassette string
+}
+
+func (e *MissError) Error() string {
+	return fmt.Sprintf("no recorded response for %s %s in %s: the connector's requests changed since it was recorded; re-record it with --record",
+		e.Method, e.URL, e.Cassette)
+}
+
+// Recorder hands out the HTTP client a connector uses and, in Record mode,
+// writes the scrubbed cassette on Stop.
+type Recorder struct {
+	mode   Mode
+	path   string
+	vcr    *recorder.Recorder // nil in Live mode
+	client *http.Client
+	scrub  *scrubber
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// New returns a recorder for the cassette at cassettePath (the file name,
+// with its .yaml extension). secrets are the credential values to scrub from
+// the cassette besides the well-known token fields; base carries live
+// traffic (nil: http.DefaultTransport).
+//
+// Replay needs the cassette to exist; Record overwrites it on Stop.
+func New(mode Mode, cassettePath string, secrets []string, base http.RoundTripper) (*Recorder, error) {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	r := &Recorder{mode: mode, path: cassettePath, scrub: newScrubber(secrets)}
+	if mode == Live {
+		r.client = &http.Client{Transport: base}
+		return r, nil
+	}
+	if mode != Replay && mode != Record {
+		return nil, fmt.Errorf("httprec: unknown mode %d", int(mode))
+	}
+	if !strings.HasSuffix(cassettePath, ".yaml") {
+		return nil, fmt.Errorf("cassette %s: the file name must end in .yaml", cassettePath)
+	}
+	// go-vcr appends ".yaml" to the name it is given.
+	name := strings.TrimSuffix(cassettePath, ".yaml")
+	opts := []recorder.Option{
+		recorder.WithRealTransport(base),
+		recorder.WithMatcher(r.match),
+		// Interactions replay once each, in order, so a request that got a
+		// 503 and then a 200 gets them again in that order.
+		recorder.WithReplayableInteractions(false),
+		recorder.WithSkipRequestLatency(true),
+		// The scrubbing happens before save and not after capture: during
+		// recording the connector must get the real tokens back.
+		recorder.WithHook(r.scrub.interaction, recorder.BeforeSaveHook),
+	}
+	if mode == Replay {
+		opts = append(opts, recorder.WithMode(recorder.ModeReplayOnly))
+	} else {
+		opts = append(opts, recorder.WithMode(recorder.ModeRecordOnly))
+	}
+	vcr, err := recorder.New(name, opts...)
+	if err != nil {
+		if errors.Is(err, cassette.ErrCassetteNotFound) {
+			return nil, fmt.Errorf("cassette %s does not exist: record one with --record (and real credentials), or use --live", cassettePath)
+		}
+		return nil, fmt.Errorf("load cassette %s: %w (re-record it with --record)", cassettePath, err)
+	}
+	r.vcr = vcr
+	r.client = &http.Client{Transport: &transport{r: r}}
+	return r, nil
+}
+
+// Mode is the mode the recorder was made with.
+func (r *Recorder) Mode() Mode { return r.mode }
+
+// Client is the HTTP client to hand the connector.
+func (r *Recorder) Client() *http.Client { return r.client }
+
+// Stop ends the recording: in Record mode it scrubs and writes the cassette
+// (also after a failed run, so failures can be replayed). It is safe to call
+// more than once.
+func (r *Recorder) Stop() error {
+	r.stopOnce.Do(func() {
+		if r.vcr == nil {
+			return
+		}
+		if err := r.vcr.Stop(); err != nil {
+			r.stopErr = fmt.Errorf("write cassette %s: %w", r.path, err)
+		}
+	})
+	return r.stopErr
+}
+
+// transport turns go-vcr's bare "not found" into a MissError naming the
+// request and the cassette.
+type transport struct{ r *Recorder }
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.r.vcr.RoundTrip(req)
+	if errors.Is(err, cassette.ErrInteractionNotFound) {
+		return nil, &MissError{Method: req.Method, URL: t.r.scrub.url(req.URL.String()), Cassette: t.r.path}
+	}
+	return resp, err
+}
+
+// match compares method, URL and body once both sides are scrubbed, so the
+// secrets of the live request (which differ from the recorded ones, or are
+// empty) play no part. Headers are ignored: they carry the access token.
+func (r *Recorder) match(req *http.Request, rec cassette.Request) bool {
+	if req.Method != rec.Method {
+		return false
+	}
+	if r.scrub.url(req.URL.String()) != r.scrub.url(rec.URL) {
+		return false
+	}
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return false
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	live := r.scrub.body(string(body), req.Header.Get("Content-Type"))
+	return live == r.scrub.body(rec.Body, rec.Headers.Get("Content-Type"))
+}
