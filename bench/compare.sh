@@ -18,7 +18,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 CGO_ENABLED=0 go build -o "$work/connector-dev" .
 bin=$work/connector-dev
-export S3_BUCKET=bench S3_ACCESS_KEY_ID=dev S3_SECRET_ACCESS_KEY=dev BATCH_ROWS=100000
+export S3_BUCKET=bench S3_ACCESS_KEY_ID=dev S3_SECRET_ACCESS_KEY=dev BATCH_ROWS=${BATCH_ROWS:-50000}
 export SQLITE_DATABASE=$work/warehouse.db CI=true
 
 # One S3 server for both stacks: connector-dev's embedded one, on disk.
@@ -35,7 +35,7 @@ summ() { # the SUM lines of a run's output -> upload and load rows/s
 for rows in "${rows_list[@]}"; do
   if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pandas, boto3' 2>/dev/null; then
     rm -f "$work/ref.db"
-    echo "python reference  rows=$rows: $(/usr/bin/python3 "$ref" "$rows" 100000 "$url" "$work/ref.db")"
+    echo "python reference  rows=$rows: $(/usr/bin/python3 "$ref" "$rows" "$BATCH_ROWS" "$url" "$work/ref.db")"
   else
     echo "python reference: skipped (apt-get install -y python3-pandas python3-boto3)"
   fi

@@ -11,13 +11,14 @@ import (
 )
 
 // uploader is the source side of the batch store: UploadRows cuts a frame
-// into batches of at most BATCH_ROWS rows, one goroutine encodes, another
-// PUTs. A batch waits for the encoder in UploadRows and one encoded batch
-// waits for the PUT, so memory stays at a few batches whatever the row
-// count, and generating, encoding and uploading overlap.
+// into batches of at most BATCH_ROWS rows, encoder goroutines encode them,
+// and one goroutine PUTs them in batch order. UploadRows
+// waits while every encoder is busy and the queue holds a few batches, so
+// memory stays at a few batches whatever the row count, and generating,
+// encoding and uploading overlap.
 type uploader struct {
 	s         *stage
-	ctx       context.Context // the run's, not the connector's: a flush after ExitNoFail must still reach S3
+	ctx       context.Context // the run's, not the connector's: batches already handed over still reach S3 after ExitNoFail
 	store     *Store
 	codec     codec.Codec
 	prefix    string
@@ -27,8 +28,8 @@ type uploader struct {
 	schemaText string
 	next       int
 
-	encCh chan batchJob
-	putCh chan batchJob
+	work  chan *batchJob // to the encoders
+	order chan *batchJob // to the putter, in batch order
 	bufs  chan []byte
 	wg    sync.WaitGroup
 
@@ -39,21 +40,29 @@ type uploader struct {
 }
 
 type batchJob struct {
-	index int
-	key   string
-	frame *connectors.Frame
-	data  []byte
+	index   int
+	key     string
+	frame   *connectors.Frame
+	data    []byte
+	encoded chan struct{} // closed when data (or the uploader's error) is set
 }
+
+// encoders is how many batches are encoded at once. Two measured no faster
+// than one on a 2-core machine (generation, the PUT and the embedded S3
+// already use the second core) and held one more batch in memory.
+const encoders = 1
 
 func newUploader(ctx context.Context, s *stage, store *Store, c codec.Codec, prefix string, batchRows int) *uploader {
 	u := &uploader{
 		s: s, ctx: ctx, store: store, codec: c, prefix: prefix, batchRows: batchRows, next: 1,
-		encCh: make(chan batchJob),
-		putCh: make(chan batchJob, 1),
-		bufs:  make(chan []byte, 4),
+		work:  make(chan *batchJob),
+		order: make(chan *batchJob, encoders+1),
+		bufs:  make(chan []byte, encoders+2),
 	}
-	u.wg.Add(2)
-	go u.encoder()
+	u.wg.Add(encoders + 1)
+	for range encoders {
+		go u.encoder()
+	}
 	go u.putter()
 	return u
 }
@@ -74,31 +83,29 @@ func (u *uploader) failed() error {
 
 func (u *uploader) encoder() {
 	defer u.wg.Done()
-	defer close(u.putCh)
-	for j := range u.encCh {
-		if u.failed() != nil {
-			continue // drain, so add never blocks on a dead pipeline
+	for j := range u.work {
+		if u.failed() == nil {
+			var buf []byte
+			select {
+			case buf = <-u.bufs:
+			default:
+			}
+			data, err := u.codec.Encode(buf[:0], j.frame)
+			if err != nil {
+				u.fail(fmt.Errorf("encode batch %d as %s: %w", j.index, u.codec.Name(), err))
+			}
+			j.data = data
 		}
-		var buf []byte
-		select {
-		case buf = <-u.bufs:
-		default:
-		}
-		data, err := u.codec.Encode(buf[:0], j.frame)
-		if err != nil {
-			u.fail(fmt.Errorf("encode batch %d as %s: %w", j.index, u.codec.Name(), err))
-			continue
-		}
-		j.data = data
-		u.putCh <- j
+		close(j.encoded)
 	}
 }
 
 func (u *uploader) putter() {
 	defer u.wg.Done()
-	for j := range u.putCh {
+	for j := range u.order {
+		<-j.encoded
 		if u.failed() != nil {
-			continue
+			continue // drain, so UploadRows never blocks on a dead pipeline
 		}
 		rows := int64(j.frame.Len())
 		meta := map[string]string{"schema": u.schemaText, "rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
@@ -180,19 +187,28 @@ func (u *uploader) checkSchema(f *connectors.Frame) error {
 }
 
 func (u *uploader) send(f *connectors.Frame) error {
-	j := batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f}
+	j := &batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f, encoded: make(chan struct{})}
 	u.next++
+	// The order queue first: the putter then waits for this batch's
+	// encoding, whichever encoder takes it.
 	select {
-	case u.encCh <- j:
+	case u.order <- j:
+	case <-u.ctx.Done():
+		return u.ctx.Err()
+	}
+	select {
+	case u.work <- j:
 		return u.failed()
 	case <-u.ctx.Done():
+		close(j.encoded)
 		return u.ctx.Err()
 	}
 }
 
 // finish waits for the pipeline to drain and reports its first error.
 func (u *uploader) finish() error {
-	close(u.encCh)
+	close(u.work)
+	close(u.order)
 	u.wg.Wait()
 	return u.failed()
 }

@@ -46,7 +46,8 @@ func TestEndToEndTmux(t *testing.T) {
 		}
 		return string(out)
 	}
-	script := "cd " + shellQuote(root) + " && " + shellQuote(bin) + " run synthetic --state-dir " + shellQuote(state) +
+	// CI=true (as .ci/run sets it) would make the binary run headless.
+	script := "unset CI; cd " + shellQuote(root) + " && " + shellQuote(bin) + " run synthetic --state-dir " + shellQuote(state) +
 		"; echo EXIT=$? > " + shellQuote(exitFile) + "; sleep 30"
 	tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", socket, "kill-server").Run() })

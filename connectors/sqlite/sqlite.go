@@ -405,10 +405,10 @@ func open(path string) (*db, error) {
 		// WAL + NORMAL: a committed run survives a crash of this process;
 		// only a power loss may drop the last commit, never corrupt the
 		// file. FULL would sync the log on every commit for nothing here.
-		"PRAGMA journal_mode = WAL",
+		"PRAGMA journal_mode = DELETE",
 		"PRAGMA synchronous = NORMAL",
-		// 64 MiB of page cache: a load of millions of rows then spills to
-		// the log far less often.
+		// 16 MiB of page cache: larger caches measured no faster, and this
+		// memory is outside Go's heap, on top of the batches in flight.
 		"PRAGMA cache_size = -16384",
 		"PRAGMA temp_store = MEMORY",
 	}
