@@ -103,12 +103,52 @@ func (c *common) enter() error {
 	return nil
 }
 
+// commandHelp is the head of each command's --help.
+var commandHelp = map[string]string{
+	"list": `Usage: connector-dev list [flags]
+
+Lists the compiled-in connectors with the kind, credentials (and the
+variable each comes from) and env settings connectors.yaml gives them.
+`,
+	"check": `Usage: connector-dev check NAME [flags]
+
+Validates settings (.env), credentials (.env.credentials), connectors.yaml
+and the job of source NAME, encrypts and decrypts its credentials as the
+platform does, and resolves the date window. Starts and writes nothing.
+Exit 0 when all is well, 3 with one line naming what to fix.
+`,
+	"run": `Usage: connector-dev run NAME [flags]
+       connector-dev run DESTINATION --from-run RUN-ID [flags]
+
+Runs source NAME with its job (fixtures/NAME/job.json unless --job), uploads
+its rows to S3 in batches, then runs the destination the job names over them.
+On a terminal it opens the live dashboard; with --ci, --json, CI=true or no
+terminal it prints log lines. Every run keeps .connector-dev/runs/RUN-ID/
+(report.json, run.log). Exit codes: 0 success/no_fail, 1 error, 2 unhandled,
+3 setup, 4 expectation (the job's .expect.yaml did not hold), 124 timeout,
+130 interrupted.
+`,
+	"inspect": `Usage: connector-dev inspect [RUN-ID] [flags]
+
+Browses the batches of past runs (newest first). Without a terminal, or with
+--ci: lists the runs, or RUN-ID's batches, or with --batch N prints that
+batch's rows as csv or jsonl.
+`,
+	"s3": `Usage: connector-dev s3 [flags]
+
+Serves the embedded S3 alone, over the state folder, with the S3_* settings'
+keys, until Ctrl-C: point aws-cli or boto3 at it to look at batches.
+`,
+}
+
 // parse parses a command's flags; it returns a code >= 0 when the command is done.
 func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "%s\nFlags:\n", commandHelp[fs.Name()])
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return 0
@@ -145,7 +185,6 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		name = "check"
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() {}
 	var c common
 	var opts harness.Options
 	var now string

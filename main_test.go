@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 
@@ -382,5 +387,150 @@ func TestSalesforceReplayLoadsWarehouse(t *testing.T) {
 	}
 	if strings.Contains(out, "example-refresh-token") {
 		t.Errorf("the refresh token reached the output")
+	}
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// --s3-endpoint runs the same S3 code against an S3 we did not write:
+// moto_server, with the aws CLI reading back what the run stored.
+func TestS3EndpointAgainstMoto(t *testing.T) {
+	moto, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Skip("moto_server is not on PATH: the --s3-endpoint proof needs it")
+	}
+	project(t)
+	port := freePort(t)
+	srv := exec.Command(moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("moto_server did not listen within 30s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Setenv("SYNTHETIC_ROWS", "12000")
+	t.Setenv("BATCH_ROWS", "5000")
+	code, out, errOut := cli(t, "run", "synthetic", "--ci", "--s3-endpoint", url)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "S3 "+url+" (external)") {
+		t.Errorf("the run does not say it used %s:\n%s", url, out)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != 12000 {
+		t.Errorf("warehouse has %d rows, want 12000", n)
+	}
+	rep := lastReport(t)
+	if aws, err := exec.LookPath("aws"); err == nil {
+		ls := exec.Command(aws, "--endpoint-url", url, "s3", "ls", "--recursive", "s3://connector-dev/synthetic-accounts/"+rep.RunID+"/")
+		ls.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=connector-dev", "AWS_SECRET_ACCESS_KEY=connector-dev-secret", "AWS_DEFAULT_REGION=us-east-1")
+		listing, err := ls.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws s3 ls: %v\n%s", err, listing)
+		}
+		if got := strings.Count(string(listing), ".parquet"); got != 3 {
+			t.Errorf("moto holds %d batch objects, want 3:\n%s", got, listing)
+		}
+	}
+	// inspect reads the batches back from the same endpoint.
+	code, out, errOut = cli(t, "inspect", rep.RunID, "--batch", "3", "--format", "jsonl", "--s3-endpoint", url)
+	if code != 0 {
+		t.Fatalf("inspect: %d %s", code, errOut)
+	}
+	if lines := strings.Count(out, "\n"); lines != 2000 {
+		t.Errorf("batch 3 printed %d rows, want 2000", lines)
+	}
+}
+
+// buildBinary builds connector-dev once per test that needs a real process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	repo, _ := os.Getwd()
+	bin := filepath.Join(t.TempDir(), "connector-dev")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = repo
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Ctrl-C (SIGINT) mid-run: exit 130, the report says interrupted, and the
+// destination keeps its previous table.
+func TestSIGINTExits130(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	project(t)
+	t.Setenv("SYNTHETIC_ROWS", "2000")
+	if code, out, _ := cli(t, "run", "synthetic", "--ci"); code != 0 {
+		t.Fatalf("first run: %d\n%s", code, out)
+	}
+	cmd := exec.Command(bin, "run", "synthetic", "--ci")
+	cmd.Env = append(os.Environ(), "SYNTHETIC_ROWS=200000000")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no exit 30s after SIGINT:\n%s", out.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130:\n%s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "interrupted (code 130)") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if rep := lastReport(t); rep.Exit.Reason != "interrupted" {
+		t.Errorf("report exit %s, want interrupted", rep.Exit.Reason)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != 2000 {
+		t.Errorf("table has %d rows after an interrupted run, want the previous 2000", n)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"list", "check", "run", "inspect", "s3"} {
+		code, out, errOut := cli(t, cmd, "--help")
+		if code != 0 || !strings.HasPrefix(out, "Usage: connector-dev "+cmd) || !strings.Contains(out, "--state-dir") || errOut != "" {
+			t.Errorf("%s --help: exit %d, stderr %q, stdout:\n%s", cmd, code, errOut, out)
+		}
+	}
+	code, out, _ := cli(t)
+	if code != 0 || !strings.Contains(out, "Exit codes: 0 success/no_fail, 1 error, 2 unhandled, 3 setup, 4 expectation") {
+		t.Errorf("usage: %d\n%s", code, out)
+	}
+	code, _, errOut := cli(t, "rnu")
+	if code != 3 || !strings.Contains(errOut, `did you mean "run"`) {
+		t.Errorf("unknown command: %d %s", code, errOut)
 	}
 }

@@ -133,7 +133,9 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		return rt.LogErr("sqlite: commit to %s: %v", path, err)
 	}
 	committed = true
-	rt.LogInfo("sqlite: loaded %d rows into table %s of %s (%s)", ld.rows, quote(table), path, job.UpdateMethod())
+	// The path is a credential, and the run scrubs credential values from
+	// every line: naming it here would only print [REDACTED].
+	rt.LogInfo("sqlite: loaded %d rows into table %s (%s)", ld.rows, quote(table), job.UpdateMethod())
 	return nil
 }
 
