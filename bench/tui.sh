@@ -9,7 +9,7 @@
 # Two cases: burst = SYNTHETIC_LOG_LINES=200000 SYNTHETIC_ROWS=10000 (a chatty
 # connector) and rows = SYNTHETIC_ROWS=1000000 without log lines. It prints the
 # run's seconds from report.json (what the run took, not the wait for q) and
-# the peak RSS (/usr/bin/time -f %M), median and min/max; then the key
+# the peak RSS and CPU seconds (/usr/bin/time -f '%M %U %S'), median and min/max; then the key
 # latency: during the burst under the TUI it sends `?` and polls the screen
 # every 20 ms until the help shows, then Escape until the log is back, and
 # says whether the screen answered before the burst's last line was logged.
@@ -103,15 +103,15 @@ wait_file() { # wait_file FILE SECONDS
 }
 q() { printf '%q' "$1"; }
 
-# one_run CASE MODE N -> sets secs and rss_mb; 1 when the run failed or timed out
+# one_run CASE MODE N -> sets secs, rss_mb and cpu_s (user+sys); 1 when the run failed or timed out
 one_run() {
   local case=$1 mode=$2 n=$3 env st out
   env=$(case_env "$case")
   st=$work/state.$case.$mode.$n
   out=$work/out.$case.$mode.$n
   rm -rf "$st" "$proj/.connector-dev"
-  secs= rss_mb=
-  local runcmd="timeout --foreground $run_timeout /usr/bin/time -f %M -o $(q "$out.rss") $(q "$bin") run synthetic --dir $(q "$proj") --state-dir $(q "$st")"
+  secs= rss_mb= cpu_s=
+  local runcmd="timeout --foreground $run_timeout /usr/bin/time -f '%M %U %S' -o $(q "$out.rss") $(q "$bin") run synthetic --dir $(q "$proj") --state-dir $(q "$st")"
   case $mode in
   ci-file)
     env $env bash -c "$runcmd --ci >$(q "$out.log") 2>&1; echo \$? >$(q "$out.exit")" || true
@@ -142,7 +142,10 @@ one_run() {
     return 1
   fi
   secs=$(report_seconds "$st") || { echo "  $case $mode #$n: no report.json" >&2; return 1; }
-  rss_mb=$(awk '{printf "%.1f", $1/1024}' "$out.rss")
+  # time -o puts "Command exited with non-zero status" first on failure;
+  # the figures are on the last line.
+  rss_mb=$(awk 'END{printf "%.1f", $1/1024}' "$out.rss")
+  cpu_s=$(awk 'END{printf "%.2f", $2+$3}' "$out.rss")
   rm -rf "$st" "$out".*
 }
 
@@ -156,23 +159,23 @@ case_env() {
 repro() {
   local env base
   env=$(case_env "$1")
-  base="$env /usr/bin/time -f %M /tmp/cd run synthetic --state-dir \$(mktemp -d)"
+  base="$env /usr/bin/time -f '%M %U %S' /tmp/cd run synthetic --state-dir \$(mktemp -d)"
   case $2 in
   ci-file) echo "$base --ci >/tmp/out.log" ;;
-  ci-tmux) echo "tmux -S /tmp/s new-session -x 120 -y 40 'unset CI; $base --ci'" ;;
-  tui) echo "tmux -S /tmp/s new-session -x 120 -y 40 'unset CI; $base' (q after the exit banner)" ;;
+  ci-tmux) echo "tmux -S /tmp/s new-session -x 120 -y 40 \"unset CI; $base --ci\"" ;;
+  tui) echo "tmux -S /tmp/s new-session -x 120 -y 40 \"unset CI; $base\" (q after the exit banner)" ;;
   esac
 }
 
 bench_case() {
-  local case=$1 mode i s r
-  local -A tui_med S M ok
+  local case=$1 mode i s r u
+  local -A tui_med S M C ok
   # Modes take turns within each round, so drifting load from elsewhere on
   # the machine falls on all of them alike.
   for ((i = 1; i <= R; i++)); do
     for mode in ci-file ci-tmux tui; do
       if one_run "$case" "$mode" "$i"; then
-        S[$mode]+=" $secs" M[$mode]+=" $rss_mb" ok[$mode]=$((${ok[$mode]:-0} + 1))
+        S[$mode]+=" $secs" M[$mode]+=" $rss_mb" C[$mode]+=" $cpu_s" ok[$mode]=$((${ok[$mode]:-0} + 1))
       fi
     done
   done
@@ -181,8 +184,10 @@ bench_case() {
     s=$(stats 3 ${S[$mode]:-})
     # shellcheck disable=SC2086
     r=$(stats 1 ${M[$mode]:-})
-    printf '%-5s %-7s seconds %s  peak_rss_mb %s  (ok %d/%d)  repro: bench/tui.sh -r %d %s  # one run: %s\n' \
-      "$case" "$mode" "$s" "$r" "${ok[$mode]:-0}" "$R" "$R" "$case" "$(repro "$case" "$mode")"
+    # shellcheck disable=SC2086
+    u=$(stats 2 ${C[$mode]:-})
+    printf '%-5s %-7s seconds %s  cpu_s %s  peak_rss_mb %s  (ok %d/%d)  repro: bench/tui.sh -r %d %s  # one run: %s\n' \
+      "$case" "$mode" "$s" "$u" "$r" "${ok[$mode]:-0}" "$R" "$R" "$case" "$(repro "$case" "$mode")"
     tui_med[$mode]=$(sed 's/median=\([^ ]*\).*/\1/' <<<"$s")
   done
   awk -v t="${tui_med[tui]}" -v c="${tui_med[ci-file]}" -v p="${tui_med[ci-tmux]}" -v k="$case" 'BEGIN{
