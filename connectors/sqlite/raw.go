@@ -141,15 +141,16 @@ func (s *stmt) bindNull(i int) int32 {
 	return sqlite3.Xsqlite3_bind_null(s.db.tls, s.h, int32(i))
 }
 
-// bindText binds v, which SQLite copies before returning
-// (SQLITE_TRANSIENT), so v need only live for the call. The copy goes into
-// the parameter's own buffer, which SQLite reuses from one row to the next.
+// bindText binds v without a copy (SQLITE_STATIC): SQLite reads it in the
+// step that follows, and the batch's frame, which holds v, lives past that
+// step; Go's heap does not move. Copying (SQLITE_TRANSIENT) and freeing
+// every string measured 25% of the whole load.
 func (s *stmt) bindText(i int, v string) int32 {
 	p := unsafe.Pointer(unsafe.StringData(v))
 	if len(v) == 0 {
 		p = unsafe.Pointer(&s.db.empty[0])
 	}
-	return sqlite3.Xsqlite3_bind_text(s.db.tls, s.h, int32(i), uintptr(p), int32(len(v)), sqlite3.SQLITE_TRANSIENT)
+	return sqlite3.Xsqlite3_bind_text(s.db.tls, s.h, int32(i), uintptr(p), int32(len(v)), sqlite3.SQLITE_STATIC)
 }
 
 // bindBytes is bindText for a byte slice (a formatted timestamp).
