@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -67,19 +68,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "s3":
 		return cmdS3(rest, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "connector-dev: unknown command %q%s (commands: list, check, run, inspect, s3)\n", cmd, harness.Suggest(cmd, []string{"list", "check", "run", "inspect"}))
+	fmt.Fprintf(stderr, "connector-dev: unknown command %q%s (commands: list, check, run, inspect, s3)\n", cmd, harness.Suggest(cmd, []string{"list", "check", "run", "inspect", "s3"}))
 	return connectors.Setup.Code()
 }
 
-// common holds the flags every command shares.
+// common holds the flags several commands share; each command adds only
+// the ones it uses, so --help lists nothing that is ignored.
 type common struct {
 	dir, stateDir, s3Endpoint string
 }
 
-func (c *common) add(fs *flag.FlagSet) {
+const (
+	withState    = 1 << iota // --state-dir
+	withEndpoint             // --s3-endpoint
+)
+
+func (c *common) add(fs *flag.FlagSet, which int) {
 	fs.StringVarP(&c.dir, "dir", "C", ".", "run as if started in this folder (it holds .env, connectors.yaml, fixtures/)")
-	fs.StringVar(&c.stateDir, "state-dir", "", "state folder for runs and the embedded S3 (default <dir>/.connector-dev)")
-	fs.StringVar(&c.s3Endpoint, "s3-endpoint", "", "use this S3 (http(s)://host:port) instead of the embedded one; overrides S3_ENDPOINT")
+	if which&withState != 0 {
+		fs.StringVar(&c.stateDir, "state-dir", "", "state folder for runs and the embedded S3 (default .connector-dev)")
+	}
+	if which&withEndpoint != 0 {
+		fs.StringVar(&c.s3Endpoint, "s3-endpoint", "", "use this S3 (http(s)://host:port) instead of the embedded one; overrides S3_ENDPOINT")
+	}
 }
 
 func (c *common) state() string {
@@ -162,7 +173,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var c common
-	c.add(fs)
+	c.add(fs, 0)
 	if code := parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -198,10 +209,14 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		fs.DurationVar(&opts.Timeout, "timeout", 0, "stop the run after this long (e.g. 90s, 5m): exit 124")
 		fs.BoolVar(&opts.S3Memory, "s3-memory", false, "keep the embedded S3 in memory (batches are gone after the run)")
 	}
-	fs.BoolVar(&record, "record", false, "talk to the real service and record a new cassette beside the job")
-	fs.BoolVar(&replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
-	fs.BoolVar(&live, "live", false, "talk to the real service without recording")
-	c.add(fs)
+	if !checkOnly {
+		fs.BoolVar(&record, "record", false, "talk to the real service and record a new cassette beside the job")
+		fs.BoolVar(&replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
+		fs.BoolVar(&live, "live", false, "talk to the real service without recording")
+		c.add(fs, withState|withEndpoint)
+	} else {
+		c.add(fs, 0)
+	}
 	if code := parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -218,6 +233,9 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	}
 	opts.Connector = fs.Arg(0)
 	opts.Dir, opts.StateDir, opts.S3Endpoint, opts.Environ = c.dir, c.state(), c.s3Endpoint, os.Environ()
+	if opts.Timeout < 0 {
+		return fail("--timeout %s is negative: give how long the run may take, e.g. 5m", opts.Timeout)
+	}
 	if now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
@@ -278,7 +296,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&batch, "batch", 0, "print the rows of batch N (1-based) of RUN-ID")
 	fs.StringVar(&format, "format", "csv", "rows format with --batch: csv or jsonl")
 	fs.BoolVar(&ci, "ci", false, "print instead of opening the browser (also when CI=true or without a terminal)")
-	c.add(fs)
+	c.add(fs, withState|withEndpoint)
 	if code := parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -304,7 +322,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if runID == "" && (ci || batch == 0) && headless(ci) {
+	if runID == "" && headless(ci) {
 		harness.WriteRuns(stdout, runs)
 		return 0
 	}
@@ -351,14 +369,20 @@ func cmdS3(args []string, stdout, stderr io.Writer) int {
 	var c common
 	var addr string
 	var memory bool
-	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (loopback; port 0 picks a free one)")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen address on loopback (port 0 picks a free one)")
 	fs.BoolVar(&memory, "s3-memory", false, "keep objects in memory instead of the state folder")
-	c.add(fs)
+	c.add(fs, withState)
 	if code := parse(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	if err := c.enter(); err != nil {
 		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		return connectors.Setup.Code()
+	}
+	// The keys are the committed development ones unless .env says
+	// otherwise: never serve them beyond this machine.
+	if host, _, err := net.SplitHostPort(addr); err != nil || !isLoopback(host) {
+		fmt.Fprintf(stderr, "connector-dev s3: --addr %q: give a loopback host and a port, e.g. 127.0.0.1:9000\n", addr)
 		return connectors.Setup.Code()
 	}
 	ctx, stop := signalContext()
@@ -371,6 +395,14 @@ func cmdS3(args []string, stdout, stderr io.Writer) int {
 		return connectors.Setup.Code()
 	}
 	return 0
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // headless is true with --ci, CI=true, or when stdin or stdout is not a terminal.

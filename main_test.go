@@ -198,6 +198,8 @@ func TestBadInput(t *testing.T) {
 		}), []string{"run", "synthetic", "--ci"}, 3, []string{"EncryptionCredentialTXT", "not a Fernet token"}},
 		{"bad flag", nil, []string{"run", "synthetic", "--timeout", "soon"}, 3, []string{"--timeout"}},
 		{"bad --now", nil, []string{"run", "synthetic", "--now", "yesterday"}, 3, []string{"--now", "RFC 3339"}},
+		{"negative --timeout", nil, []string{"run", "synthetic", "--timeout", "-1s"}, 3, []string{"--timeout", "negative"}},
+		{"s3 on a public address", nil, []string{"s3", "--addr", "0.0.0.0:0"}, 3, []string{"--addr", "loopback"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -521,8 +523,15 @@ func TestSIGINTExits130(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, cmd := range []string{"list", "check", "run", "inspect", "s3"} {
 		code, out, errOut := cli(t, cmd, "--help")
-		if code != 0 || !strings.HasPrefix(out, "Usage: connector-dev "+cmd) || !strings.Contains(out, "--state-dir") || errOut != "" {
+		if code != 0 || !strings.HasPrefix(out, "Usage: connector-dev "+cmd) || !strings.Contains(out, "--dir") || errOut != "" {
 			t.Errorf("%s --help: exit %d, stderr %q, stdout:\n%s", cmd, code, errOut, out)
+		}
+		// A flag a command ignores must not be offered.
+		ignored := map[string][]string{"list": {"--state-dir", "--s3-endpoint"}, "check": {"--record", "--s3-endpoint"}, "s3": {"--s3-endpoint"}}
+		for _, flag := range ignored[cmd] {
+			if strings.Contains(out, flag) {
+				t.Errorf("%s --help offers %s, which it ignores", cmd, flag)
+			}
 		}
 	}
 	code, out, _ := cli(t)

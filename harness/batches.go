@@ -74,10 +74,10 @@ func (s *stage) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
 	}
-	objs, err := listBatches(ctx, s.x.store, s.x.prefix)
-	if err != nil {
-		return s.end(connectors.Error, LevelError, "%v", []any{err})
-	}
+	// Exactly the batches the source stored, as its report lists them: a
+	// stray object under the prefix (a PUT that landed as the run was
+	// cancelled) is not data.
+	objs := s.x.batches
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%d batches under s3://%s/%s", len(objs), s.x.store.Bucket(), s.x.prefix))
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan readItem, 1)
@@ -85,8 +85,8 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		defer close(ch)
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
-		for _, o := range objs {
-			f, meta, data, err := readBatch(ctx, s.x.store, o.Key, buf)
+		for _, b := range objs {
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf)
 			buf = data
 			select {
 			case ch <- readItem{f, meta, err}:
@@ -115,6 +115,7 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		}
 		f := it.frame
 		if len(src) > 0 {
+			var err error
 			if f, err = f.Select(src, dst); err != nil {
 				return s.end(connectors.Setup, LevelError, "JobDataJSON maps a column batch %s lacks: %v", []any{it.meta.Key, err})
 			}
@@ -124,6 +125,9 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		s.batches.Add(1)
 		s.bytes.Add(it.meta.Size)
 		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key)}
+		if want := objs[i-1].Rows; want != 0 && want != n {
+			return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
+		}
 		s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
 		s.progress(false)
 		if err := s.dest.Batch(ctx, s, f); err != nil {

@@ -52,6 +52,9 @@ type Event struct {
 	Exit    *ExitInfo  `json:"exit,omitempty"`
 	// Summary closes a run: one entry per stage that ran.
 	Summary []StageReport `json:"summary,omitempty"`
+	// ExitCode, on EventFinished, is the process's exit code: Exit's code,
+	// or what the fixture's expectations made of it (Message says which).
+	ExitCode *int `json:"exit_code,omitempty"`
 }
 
 // RunInfo is the header of a run.

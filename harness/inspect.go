@@ -62,36 +62,10 @@ func ListConnectors(dir string, environ []string) ([]string, error) {
 
 // Suggest returns ` (did you mean "x"?)` for the candidate nearest to s, or "".
 func Suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
+	if n := config.Nearest(s, candidates); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
 	}
-	if best == "" || bestD > max(2, len(s)/2) {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // WriteRuns prints past runs, newest first: the script form of `inspect`.
@@ -118,6 +92,9 @@ func Inspect(ctx context.Context, w io.Writer, stateDir string, past *PastRuns, 
 	rep, err := LoadReport(stateDir, runID)
 	if err != nil {
 		return err
+	}
+	if rep.S3Memory {
+		return fmt.Errorf("run %s used --s3-memory: its batches were gone when it ended", runID)
 	}
 	objs, err := past.ListBatches(ctx, rep)
 	if err != nil {

@@ -41,7 +41,7 @@ type Report struct {
 	Connector    string             `json:"connector"` // what `run` was asked for
 	Job          string             `json:"job"`       // ETLJobNM
 	JobFile      string             `json:"job_file"`
-	Started      string             `json:"started"` // RFC 3339, UTC
+	Started      string             `json:"started"` // RFC 3339 in UTC, to the microsecond (sorts as text)
 	Seconds      float64            `json:"seconds"`
 	S3Memory     bool               `json:"s3_memory,omitempty"`
 	Run          *RunInfo           `json:"run,omitempty"`

@@ -2,6 +2,8 @@ package harness_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"connector-dev/connectors"
+	_ "modernc.org/sqlite"
+
 	_ "connector-dev/connectors/all"
 	"connector-dev/harness"
 )
@@ -45,6 +49,17 @@ func (behave) Run(ctx context.Context, rt connectors.Runtime) error {
 		rt.UploadRows(ctx, f)
 		<-ctx.Done()
 		return ctx.Err()
+	case "many":
+		for i := 0; i < 50; i++ {
+			g := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64})
+			for k := 0; k < 10; k++ {
+				g.AppendRow(int64(i*10 + k))
+			}
+			if err := rt.UploadRows(ctx, g); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "partial":
 		rt.UploadRows(ctx, f) // stored at once, though the connector then ends
 		return rt.ExitNoFail("stopping early")
@@ -65,6 +80,10 @@ sqlite:
 `
 
 func setupProject(t *testing.T, object string) harness.Options {
+	return setupProjectMethod(t, object, 1)
+}
+
+func setupProjectMethod(t *testing.T, object string, method int) harness.Options {
 	t.Helper()
 	dir := t.TempDir()
 	repo, _ := filepath.Abs("..")
@@ -82,7 +101,7 @@ func setupProject(t *testing.T, object string) harness.Options {
 	write(".env.credentials", fmt.Sprintf("BEHAVE_TOKEN=%s\nSQLITE_DATABASE=%s\n", secretToken, filepath.Join(dir, "wh.db")))
 	write("connectors.yaml", testYAML)
 	write("fixtures/behave/job.json", fmt.Sprintf(`{"ETLJobNM": "behave-job", "SourceObjectID": %q, "DestinationObjectID": "t",
-		"SourceConnectorNM": "behave", "DestinationConnectorNM": "sqlite", "UpdateMethodCD": 1}`, object))
+		"SourceConnectorNM": "behave", "DestinationConnectorNM": "sqlite", "UpdateMethodCD": %d}`, object, method))
 	return harness.Options{Dir: dir, Connector: "behave", S3Memory: true, Environ: []string{}}
 }
 
@@ -154,6 +173,9 @@ func TestExitReasons(t *testing.T) {
 			if tt.rows == 0 && len(rep.Stages) > 1 {
 				t.Errorf("destination ran after %s", tt.reason)
 			}
+			if got := tableRows(t, opts); got != tt.rows {
+				t.Errorf("destination table has %d rows, want %d", got, tt.rows)
+			}
 		})
 	}
 }
@@ -180,5 +202,112 @@ func TestInterrupted(t *testing.T) {
 	rep, out := execute(t, opts, ctx)
 	if rep.Exit.Reason != connectors.Interrupted || rep.ExitCode != 130 {
 		t.Fatalf("exit %s/%d, want interrupted/130\n%s", rep.Exit.Reason, rep.ExitCode, out)
+	}
+}
+
+// tableRows counts the rows of table t in the project's warehouse; 0 when
+// there is no table (or no database).
+func tableRows(t *testing.T, opts harness.Options) int {
+	t.Helper()
+	path := filepath.Join(opts.Dir, "wh.db")
+	if _, err := os.Stat(path); err != nil {
+		return 0
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM "t"`).Scan(&n); err != nil {
+		return 0
+	}
+	return n
+}
+
+// A run cancelled while the destination loads (Replace) leaves the previous
+// table whole and exits 130.
+func TestInterruptDuringDestinationKeepsTable(t *testing.T) {
+	opts := setupProjectMethod(t, "many", 2)
+	if rep, out := execute(t, opts, context.Background()); rep.ExitCode != 0 {
+		t.Fatalf("first run: %+v\n%s", rep.Exit, out)
+	}
+	if n := tableRows(t, opts); n != 500 {
+		t.Fatalf("first run loaded %d rows, want 500", n)
+	}
+	r, err := harness.Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var reads int
+	rep := r.Execute(ctx, harness.SinkFunc(func(e harness.Event) {
+		if e.Kind == harness.EventBatchRead {
+			if reads++; reads == 3 {
+				cancel(harness.ErrInterrupted)
+			}
+		}
+	}))
+	if rep.Exit.Reason != connectors.Interrupted || rep.ExitCode != 130 {
+		t.Fatalf("exit %+v code %d, want interrupted 130", rep.Exit, rep.ExitCode)
+	}
+	if reads < 3 || len(rep.Stages) != 2 {
+		t.Fatalf("the destination did not start loading (%d reads)", reads)
+	}
+	if n := tableRows(t, opts); n != 500 {
+		t.Errorf("table has %d rows after the interrupted replace, want the previous 500", n)
+	}
+}
+
+// A stopped run proves nothing about a fixture: its own code (124) stands.
+func TestTimeoutIsNotAnExpectationMiss(t *testing.T) {
+	opts := setupProject(t, "block")
+	os.WriteFile(filepath.Join(opts.Dir, "fixtures/behave/job.expect.yaml"), []byte("exit: success\n"), 0o644)
+	opts.Timeout = 200 * time.Millisecond
+	rep, out := execute(t, opts, context.Background())
+	if rep.Exit.Reason != connectors.Timeout || rep.ExitCode != 124 {
+		t.Fatalf("exit %+v code %d, want timeout 124\n%s", rep.Exit, rep.ExitCode, out)
+	}
+	if !strings.Contains(out, "not checked: the run was stopped (timeout)") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// Expectation misses quote the exit message: they must quote it scrubbed.
+func TestExpectationMissesAreScrubbed(t *testing.T) {
+	opts := setupProject(t, "leak")
+	os.WriteFile(filepath.Join(opts.Dir, "fixtures/behave/job.expect.yaml"), []byte("exit: success\n"), 0o644)
+	rep, out := execute(t, opts, context.Background())
+	if rep.ExitCode != 4 {
+		t.Fatalf("code %d, want 4\n%s", rep.ExitCode, out)
+	}
+	raw, _ := os.ReadFile(filepath.Join(opts.Dir, ".connector-dev", "runs", rep.RunID, "report.json"))
+	var m struct {
+		Expectations struct{ Misses []string }
+	}
+	json.Unmarshal(raw, &m)
+	if len(m.Expectations.Misses) == 0 || strings.Contains(string(raw), secretToken) {
+		t.Errorf("report.json misses %v, secret present: %v", m.Expectations.Misses, strings.Contains(string(raw), secretToken))
+	}
+}
+
+// --from-run refuses a run whose source did not finish: its batches may be
+// partial, and a Replace would swap a good table for part of one.
+func TestFromRunRefusesPartialSource(t *testing.T) {
+	opts := setupProject(t, "block")
+	opts.S3Memory = false
+	opts.Timeout = 200 * time.Millisecond
+	rep, _ := execute(t, opts, context.Background())
+	if rep.Exit.Reason != connectors.Timeout {
+		t.Fatalf("exit %+v", rep.Exit)
+	}
+	from := harness.Options{Dir: opts.Dir, Connector: "sqlite", FromRun: rep.RunID, Environ: []string{}}
+	_, err := harness.Plan(from)
+	if err == nil || !strings.Contains(err.Error(), "ended with timeout: its batches may be partial") {
+		t.Fatalf("Plan: %v", err)
 	}
 }

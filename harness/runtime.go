@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"connector-dev/connectors"
-	"connector-dev/harness/config"
 )
 
 // errEnded is the cancel cause of a connector's context after it called
@@ -123,8 +121,14 @@ func (s *stage) stats() *Stats {
 	}
 }
 
-// RowCount is the rows uploaded or read so far.
-func (s *stage) RowCount() int64 { return s.rows.Load() }
+// RowCount is the rows the source has handed to UploadRows, or the rows
+// the destination has been given, so far.
+func (s *stage) RowCount() int64 {
+	if s.up != nil {
+		return s.up.handed.Load()
+	}
+	return s.rows.Load()
+}
 
 // SourceColumns are the mapping's source names.
 func (s *stage) SourceColumns() []string { return s.mapping.SourceColumns() }
@@ -132,8 +136,9 @@ func (s *stage) SourceColumns() []string { return s.mapping.SourceColumns() }
 // DestinationColumns are the mapping's destination names.
 func (s *stage) DestinationColumns() []string { return s.mapping.DestinationColumns() }
 
-// Credentials decrypts the job's EncryptionCredentialTXT, as the platform
-// does for every connector it starts (done once, before Run).
+// Credentials are the job's EncryptionCredentialTXT decrypted with
+// ENCRYPTION_KEY, as the platform does for every connector it starts; Plan
+// decrypts them, so a token that does not decrypt stops the run at setup.
 func (s *stage) Credentials() map[string]string { return s.creds }
 
 // Job is the job as the platform sent it to this connector.
@@ -150,11 +155,3 @@ func (s *stage) HTTPClient() *http.Client { return s.x.http }
 
 // Now is the run's clock.
 func (s *stage) Now() time.Time { return s.x.now() }
-
-// decryptCredentials is the platform's side of the credentials contract.
-func decryptCredentials(key string, job *connectors.JobDetails) (map[string]string, error) {
-	if strings.TrimSpace(job.EncryptionCredentialTXT) == "" {
-		return map[string]string{}, nil
-	}
-	return config.DecryptCredentials(key, job.EncryptionCredentialTXT)
-}

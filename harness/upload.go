@@ -5,73 +5,71 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"connector-dev/connectors"
 	"connector-dev/harness/codec"
 )
 
 // uploader is the source side of the batch store: UploadRows cuts a frame
-// into batches of at most BATCH_ROWS rows, encoder goroutines encode them,
-// and one goroutine PUTs them in batch order. UploadRows
-// waits while every encoder is busy and the queue holds a few batches, so
-// memory stays at a few batches whatever the row count, and generating,
-// encoding and uploading overlap.
+// into batches of at most BATCH_ROWS rows, one goroutine encodes them and
+// another PUTs them. A batch waits in UploadRows until the encoder takes it
+// and one encoded batch waits for the PUT, so memory stays at a few batches
+// whatever the row count, and generating, encoding and uploading overlap.
+// (A second encoder measured no faster on 2 cores and held one more batch.)
 type uploader struct {
 	s         *stage
-	ctx       context.Context // the run's, not the connector's: batches already handed over still reach S3 after ExitNoFail
+	ctx       context.Context // the run's, not the connector's: batches handed over before ExitNoFail still reach S3
 	store     *Store
 	codec     codec.Codec
 	prefix    string
 	batchRows int
 
+	mu         sync.Mutex // UploadRows may be called from several goroutines
 	schema     []connectors.Field
 	schemaText string
 	next       int
 
-	work  chan *batchJob // to the encoders
-	order chan *batchJob // to the putter, in batch order
+	encCh chan batchJob
+	putCh chan batchJob
 	bufs  chan []byte
 	wg    sync.WaitGroup
 
+	handed atomic.Int64 // rows accepted by UploadRows: RowCount
+
 	errMu sync.Mutex
 	err   error
-
-	keys []BatchInfo // written, in order; guarded by errMu
+	keys  []BatchInfo // stored, in order
 }
 
 type batchJob struct {
-	index   int
-	key     string
-	frame   *connectors.Frame
-	data    []byte
-	encoded chan struct{} // closed when data (or the uploader's error) is set
+	index int
+	key   string
+	frame *connectors.Frame
+	data  []byte
 }
-
-// encoders is how many batches are encoded at once. Two measured no faster
-// than one on a 2-core machine (generation, the PUT and the embedded S3
-// already use the second core) and held one more batch in memory.
-const encoders = 1
 
 func newUploader(ctx context.Context, s *stage, store *Store, c codec.Codec, prefix string, batchRows int) *uploader {
 	u := &uploader{
 		s: s, ctx: ctx, store: store, codec: c, prefix: prefix, batchRows: batchRows, next: 1,
-		work:  make(chan *batchJob),
-		order: make(chan *batchJob, encoders+1),
-		bufs:  make(chan []byte, encoders+2),
+		encCh: make(chan batchJob),
+		putCh: make(chan batchJob, 1),
+		bufs:  make(chan []byte, 3),
 	}
-	u.wg.Add(encoders + 1)
-	for range encoders {
-		go u.encoder()
-	}
+	u.wg.Add(2)
+	go u.encoder()
 	go u.putter()
 	return u
 }
 
-func (u *uploader) fail(err error) {
+// fail keeps the pipeline's first error. S3 and encoding failures end the
+// source with reason error, as a batch that cannot be read back ends the
+// destination.
+func (u *uploader) fail(format string, args ...any) {
 	u.errMu.Lock()
 	defer u.errMu.Unlock()
 	if u.err == nil {
-		u.err = err
+		u.err = connectors.Exitf(connectors.Error, format, args...)
 	}
 }
 
@@ -83,40 +81,44 @@ func (u *uploader) failed() error {
 
 func (u *uploader) encoder() {
 	defer u.wg.Done()
-	for j := range u.work {
-		if u.failed() == nil {
-			var buf []byte
-			select {
-			case buf = <-u.bufs:
-			default:
-			}
-			data, err := u.codec.Encode(buf[:0], j.frame)
-			if err != nil {
-				u.fail(fmt.Errorf("encode batch %d as %s: %w", j.index, u.codec.Name(), err))
-			}
-			j.data = data
+	defer close(u.putCh)
+	for j := range u.encCh {
+		if u.failed() != nil {
+			continue // drain, so UploadRows never blocks on a dead pipeline
 		}
-		close(j.encoded)
+		var buf []byte
+		select {
+		case buf = <-u.bufs:
+		default:
+		}
+		data, err := u.codec.Encode(buf[:0], j.frame)
+		if err != nil {
+			u.fail("encode batch %d as %s: %v", j.index, u.codec.Name(), err)
+			continue
+		}
+		j.data = data
+		u.putCh <- j
 	}
 }
 
 func (u *uploader) putter() {
 	defer u.wg.Done()
-	for j := range u.order {
-		<-j.encoded
+	for j := range u.putCh {
 		if u.failed() != nil {
-			continue // drain, so UploadRows never blocks on a dead pipeline
+			continue
 		}
 		rows := int64(j.frame.Len())
 		meta := map[string]string{"schema": u.schemaText, "rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
 		if err := u.store.Put(u.ctx, j.key, j.data, u.codec.ContentType(), meta); err != nil {
-			u.fail(err)
+			u.fail("%v", err)
 			continue
 		}
 		info := BatchInfo{Index: j.index, Key: j.key, Rows: rows, Bytes: int64(len(j.data)), Format: u.codec.Name()}
 		u.errMu.Lock()
 		u.keys = append(u.keys, info)
 		u.errMu.Unlock()
+		// The stage's totals count what S3 holds, not what was handed over.
+		u.s.rows.Add(rows)
 		u.s.batches.Add(1)
 		u.s.bytes.Add(info.Bytes)
 		u.s.x.em.emit(Event{Kind: EventBatchWritten, Stage: u.s.name, Batch: &info})
@@ -142,14 +144,12 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("UploadRows: %w", err)
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if err := u.checkSchema(f); err != nil {
 		return err
 	}
 	n := f.Len()
-	if n == 0 {
-		return nil
-	}
-	u.s.rows.Add(int64(n))
 	// As the platform's upload_rows: this frame is stored now, as one
 	// batch or, past BATCH_ROWS, several; frames are never merged, so rows
 	// reach S3 as the source hands them over.
@@ -157,6 +157,7 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 		if err := u.send(f.Slice(i, min(i+u.batchRows, n))); err != nil {
 			return err
 		}
+		u.handed.Add(int64(min(u.batchRows, n-i)))
 	}
 	u.s.progress(false)
 	return nil
@@ -187,32 +188,24 @@ func (u *uploader) checkSchema(f *connectors.Frame) error {
 }
 
 func (u *uploader) send(f *connectors.Frame) error {
-	j := &batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f, encoded: make(chan struct{})}
-	u.next++
-	// The order queue first: the putter then waits for this batch's
-	// encoding, whichever encoder takes it.
+	j := batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f}
 	select {
-	case u.order <- j:
-	case <-u.ctx.Done():
-		return u.ctx.Err()
-	}
-	select {
-	case u.work <- j:
+	case u.encCh <- j:
+		u.next++
 		return u.failed()
 	case <-u.ctx.Done():
-		close(j.encoded)
 		return u.ctx.Err()
 	}
 }
 
 // finish waits for the pipeline to drain and reports its first error.
 func (u *uploader) finish() error {
-	close(u.work)
-	close(u.order)
+	close(u.encCh)
 	u.wg.Wait()
 	return u.failed()
 }
 
+// written lists the batches S3 holds, in order.
 func (u *uploader) written() []BatchInfo {
 	u.errMu.Lock()
 	defer u.errMu.Unlock()

@@ -100,17 +100,30 @@ func (m *model) progressLine() string {
 	return line
 }
 
+// processCode is the exit code the program ends with: the run's, or what
+// the fixture's expectations made of it.
+func (m *model) processCode() int {
+	if m.exitCode != nil {
+		return *m.exitCode
+	}
+	return m.exit.Code
+}
+
 // banner is the exit box: reason word, code, message and the summary.
 func (m *model) banner() string {
 	e := m.exit
+	code := m.processCode()
 	box := m.st.bannerOK
 	mark := "✔"
-	if e.Code != 0 {
+	if code != 0 {
 		box, mark = m.st.bannerBad, "✘"
 	}
-	lines := []string{m.st.bold.Render(fmt.Sprintf("%s %s · exit %d", mark, orDash(string(e.Reason)), e.Code))}
+	lines := []string{m.st.bold.Render(fmt.Sprintf("%s %s · exit %d", mark, orDash(string(e.Reason)), code))}
 	if e.Message != "" {
 		lines[0] += " · " + oneLine(e.Message)
+	}
+	if m.closing != "" {
+		lines = append(lines, m.closing)
 	}
 	for _, s := range m.summary {
 		l := pad(s.Name, 12) + " " + pad(s.Connector, 12) + " " + count(s.Rows) + " rows  " + count(s.Batches) + " batches  " + bytesize(s.Bytes) + "  " + duration(time.Duration(s.Seconds*float64(time.Second)))

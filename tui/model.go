@@ -51,6 +51,8 @@ type model struct {
 	begin, end time.Time
 	stages     []*stageState
 	exit       *harness.ExitInfo
+	exitCode   *int   // the process's code, when the finished event gave it
+	closing    string // the finished event's closing line (expectations)
 	summary    []harness.StageReport
 	report     *harness.Report
 	runDone    bool
@@ -225,6 +227,7 @@ func (m *model) apply(e harness.Event) {
 		}
 	case harness.EventFinished:
 		m.exit, m.summary, m.end = e.Exit, e.Summary, e.Time
+		m.exitCode, m.closing = e.ExitCode, e.Message
 		if m.exit == nil {
 			m.exit = &harness.ExitInfo{}
 		}

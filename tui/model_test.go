@@ -231,6 +231,18 @@ func TestRunDashboardExitCodes(t *testing.T) {
 			want: 1,
 		},
 		{
+			name: "expectations that held make an error run exit 0, as --ci does",
+			keys: []string{"q"},
+			exec: func(ctx context.Context, sink harness.Sink, ran chan<- struct{}) *harness.Report {
+				zero := 0
+				sink.Emit(harness.Event{Kind: harness.EventFinished, Exit: &harness.ExitInfo{Reason: connectors.Error, Code: 1},
+					ExitCode: &zero, Message: "expectations of x.expect.yaml held: exit code 0"})
+				close(ran)
+				return &harness.Report{Exit: harness.ExitInfo{Reason: connectors.Error, Code: 1}, ExitCode: 0}
+			},
+			want: 0,
+		},
+		{
 			name: "ctrl+c cancels the run",
 			keys: []string{"\x03"},
 			exec: func(ctx context.Context, sink harness.Sink, ran chan<- struct{}) *harness.Report {

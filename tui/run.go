@@ -94,16 +94,13 @@ const connectorsUnhandled = 2
 // gave, else interrupted when the user cancelled.
 func exitCode(rep *harness.Report, final tea.Model, m *model) int {
 	if rep != nil {
-		if rep.ExitCode != 0 || rep.Exit.Code == 0 {
-			return rep.ExitCode
-		}
-		return rep.Exit.Code
+		return rep.ExitCode // what expectations made of the exit, as --ci returns
 	}
 	if fm, ok := final.(*model); ok && fm != nil {
 		m = fm
 	}
 	if m.exit != nil {
-		return m.exit.Code
+		return m.processCode()
 	}
 	if m.cancelled {
 		return 130

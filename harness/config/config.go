@@ -322,7 +322,7 @@ func (c *Config) Connector(name string) (ConnectorSpec, error) {
 		return ConnectorSpec{}, fmt.Errorf("connector %q is not in %s, which lists no connectors: add it with its kind, credentials and env", name, file)
 	}
 	hint := ""
-	if n := nearest(name, names); n != "" {
+	if n := Nearest(name, names); n != "" {
 		hint = fmt.Sprintf(": did you mean %q?", n)
 	}
 	return ConnectorSpec{}, fmt.Errorf("connector %q is not in %s%s (known: %s)", name, file, hint, strings.Join(names, ", "))

@@ -94,7 +94,7 @@ func parseConnectorsYAML(file string, src []byte) (map[string]ConnectorSpec, err
 				spec.Env = nameList(p, fv, name, "env", validEnvName, "letters, digits and _, not starting with a digit")
 			default:
 				hint := ""
-				if n := nearest(fk.Value, []string{"kind", "credentials", "env"}); n != "" {
+				if n := Nearest(fk.Value, []string{"kind", "credentials", "env"}); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
 				p.addf(fk, "%s: unknown key %q%s (want kind, credentials, env)", name, fk.Value, hint)

@@ -81,7 +81,7 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				e.Env = expectEnv(p, v)
 			default:
 				hint := ""
-				if n := nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
+				if n := Nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
 				p.addf(k, "unknown key %q%s (want exit, message, rows, batches)", k.Value, hint)
@@ -110,7 +110,7 @@ func expectExit(p *yamlProblems, v *yaml.Node) string {
 		}
 	}
 	hint := ""
-	if n := nearest(v.Value, words); n != "" {
+	if n := Nearest(v.Value, words); n != "" {
 		hint = fmt.Sprintf(": did you mean %s?", n)
 	}
 	p.addf(v, "exit %q is not an exit reason%s (want one of %s)", v.Value, hint, strings.Join(words, ", "))

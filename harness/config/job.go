@@ -137,7 +137,7 @@ func keyHint(key string, fields map[string]reflect.Value) string {
 	for n := range fields {
 		names = append(names, n)
 	}
-	if n := nearest(key, names); n != "" {
+	if n := Nearest(key, names); n != "" {
 		return fmt.Sprintf(": did you mean %q? (keys starting with _ are comments)", n)
 	}
 	return " (keys starting with _ are comments)"

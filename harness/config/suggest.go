@@ -24,10 +24,10 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
-// nearest returns the candidate closest to s, ignoring case, if it is close
+// Nearest returns the candidate closest to s, ignoring case, if it is close
 // enough to be a plausible typo (at most a third of the longer name, and at
 // least 1 edit allowed); otherwise "".
-func nearest(s string, candidates []string) string {
+func Nearest(s string, candidates []string) string {
 	best, bestD := "", -1
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
