@@ -3,10 +3,11 @@ package harness
 import (
 	"bufio"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"connector-dev/harness/httprec"
 )
 
 // levelRank orders log levels for LOG_LEVEL filtering.
@@ -25,26 +26,17 @@ type emitter struct {
 	clock    func() time.Time
 }
 
-// newScrubber replaces every secret value with "[REDACTED]". Longer secrets
-// go first so a secret containing another is replaced whole. Values shorter
-// than 4 characters are left alone: they would redact ordinary words.
+// newScrubber replaces every secret (raw, URL- or JSON-escaped) with
+// "[REDACTED]". Values shorter than 4 characters are left alone: they would
+// redact ordinary words.
 func newScrubber(secrets []string) *strings.Replacer {
-	uniq := map[string]bool{}
+	var long []string
 	for _, s := range secrets {
 		if len(s) >= 4 {
-			uniq[s] = true
+			long = append(long, s)
 		}
 	}
-	list := make([]string, 0, len(uniq))
-	for s := range uniq {
-		list = append(list, s)
-	}
-	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	pairs := make([]string, 0, 2*len(list))
-	for _, s := range list {
-		pairs = append(pairs, s, "[REDACTED]")
-	}
-	return strings.NewReplacer(pairs...)
+	return httprec.SecretReplacer(long, "[REDACTED]")
 }
 
 func (e *emitter) emit(ev Event) {

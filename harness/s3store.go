@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -147,6 +148,10 @@ func s3Err(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return fmt.Errorf("%s: %s", api.ErrorCode(), api.ErrorMessage())
+	}
+	var netErr *net.OpError
+	if errors.As(err, &netErr) {
+		return fmt.Errorf("cannot reach S3: %v (check --s3-endpoint / S3_ENDPOINT)", netErr)
 	}
 	return err
 }

@@ -65,7 +65,6 @@ type load struct {
 	method  int
 	columns []string // the loaded table's columns, in insert order; nil before the first batch
 	stmts   map[int]*stmt
-	scratch []byte
 	rows    int64
 }
 
@@ -344,6 +343,9 @@ func (ld *load) closeStmts() {
 // bind binds rows [start, start+k) of cols to st's parameters, one column
 // at a time so each column's type is switched on once per statement.
 func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
+	if err := ld.conn.reserve(textBytes(cols, start, k)); err != nil {
+		return err
+	}
 	nc := len(cols)
 	for j, c := range cols {
 		nulls := c.Nullable && c.Null != nil
@@ -368,8 +370,7 @@ func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
 					}
 					rc = st.bindInt64(p, v)
 				case connectors.Timestamp:
-					ld.scratch = appendTimestamp(ld.scratch[:0], c.Times[row])
-					rc = st.bindBytes(p, ld.scratch)
+					rc = st.bindTimestamp(p, c.Times[row])
 				}
 			}
 			if rc != 0 {
@@ -378,6 +379,24 @@ func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
 		}
 	}
 	return nil
+}
+
+// textBytes is the arena space that binding rows [start, start+k) of cols
+// takes: every string's length, and the most a timestamp can take. Nulls
+// are counted too; skipping them would cost more than the bytes.
+func textBytes(cols []*connectors.Column, start, k int) int {
+	n := 0
+	for _, c := range cols {
+		switch c.Type {
+		case connectors.String:
+			for _, s := range c.Strings[start : start+k] {
+				n += len(s)
+			}
+		case connectors.Timestamp:
+			n += k * maxTimestampLen
+		}
+	}
+	return n
 }
 
 // open opens (creating it and its folder if need be) the database file and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -399,5 +400,62 @@ func TestRegistered(t *testing.T) {
 	}
 	if _, ok := r.NewDestination().(connectors.Runner); !ok {
 		t.Error("the registered destination does not implement Runner")
+	}
+}
+
+// TestLongTextAndExtremeTimestamps loads text far larger than one
+// statement's usual share and timestamps of every length a time.Time can
+// format to, and reads them back as time.Format and the input have them.
+func TestLongTextAndExtremeTimestamps(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 3, 4, 5, 6, 7, 123_456_000, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 1_000, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Unix(math.MaxInt64-62_135_596_800, 999_999_999),
+		time.Unix(math.MinInt64+2*62_135_596_800, 999_999),
+	}
+	f := connectors.NewFrame(
+		connectors.Field{Name: "s", Type: connectors.String, Nullable: true},
+		connectors.Field{Name: "t", Type: connectors.Timestamp, Nullable: true},
+	)
+	var want []string
+	// 250 rows make two full statements and a shorter one; every fifth
+	// string alone is larger than the first arena.
+	for i := range 250 {
+		var s any = strings.Repeat(string(rune('a'+i%26)), i) + "|" + fmt.Sprint(i)
+		switch i % 5 {
+		case 0:
+			s = strings.Repeat("x", 100_000+i)
+		case 1:
+			s = ""
+		case 2:
+			s = nil
+		}
+		var tm any = times[i%len(times)]
+		if i%7 == 3 {
+			tm = nil
+		}
+		if err := f.AppendRow(s, tm); err != nil {
+			t.Fatal(err)
+		}
+		ws, wt := "NULL", "NULL"
+		if s != nil {
+			ws = s.(string)
+		}
+		if tm != nil {
+			wt = tm.(time.Time).UTC().Format(sqlite.TimeLayout)
+		}
+		want = append(want, ws+"|"+wt)
+	}
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "big", connectors.Replace, "", f))
+	got := rows(t, path, `SELECT s, t FROM big ORDER BY rowid`)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows read back, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: read back %d bytes %.40q, want %d bytes %.40q", i, len(got[i]), got[i], len(want[i]), want[i])
+		}
 	}
 }

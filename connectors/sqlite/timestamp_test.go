@@ -1,25 +1,32 @@
 package sqlite
 
 import (
+	"math"
 	"testing"
 	"time"
 )
 
 // FuzzAppendTimestamp checks the fast formatter against time.Format for any
-// instant and zone.
+// instant and zone, and that no result outgrows its arena reservation.
 func FuzzAppendTimestamp(f *testing.F) {
 	f.Add(int64(1_767_225_600), int64(0), 0)
 	f.Add(int64(1_767_225_600), int64(123_456_789), 3600)
 	f.Add(int64(0), int64(100_000), -5*3600)
-	f.Add(int64(-62_135_596_800), int64(999_999_999), 0) // year 1
-	f.Add(int64(253_402_300_799), int64(1_000), 0)       // 9999-12-31 23:59:59
-	f.Add(int64(253_402_300_800), int64(0), 0)           // year 10000
-	f.Add(int64(-62_167_219_201), int64(0), 0)           // year -1
+	f.Add(int64(-62_135_596_800), int64(999_999_999), 0)              // year 1
+	f.Add(int64(253_402_300_799), int64(1_000), 0)                    // 9999-12-31 23:59:59
+	f.Add(int64(253_402_300_800), int64(0), 0)                        // year 10000
+	f.Add(int64(-62_167_219_201), int64(0), 0)                        // year -1
+	f.Add(int64(math.MaxInt64-62_135_596_800), int64(999_999_999), 0) // the last instant
+	f.Add(int64(math.MinInt64+2*62_135_596_800), int64(999_999), 0)   // a 12-digit negative year
 	f.Fuzz(func(t *testing.T, sec, nsec int64, offset int) {
 		tm := time.Unix(sec, nsec%1_000_000_000).In(time.FixedZone("z", offset%(24*3600)))
 		got := string(appendTimestamp([]byte("x"), tm))
 		if want := "x" + tm.UTC().Format(TimeLayout); got != want {
 			t.Errorf("appendTimestamp(%v) = %q, want %q", tm, got, want)
+		}
+		// The load reserves maxTimestampLen bytes of arena per timestamp.
+		if n := len(got) - 1; n > maxTimestampLen {
+			t.Errorf("appendTimestamp(%v) is %d bytes, more than maxTimestampLen %d", tm, n, maxTimestampLen)
 		}
 	})
 }

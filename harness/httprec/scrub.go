@@ -44,6 +44,13 @@ type scrubber struct {
 }
 
 func newScrubber(secrets []string) *scrubber {
+	return &scrubber{replacer: SecretReplacer(secrets, Redacted)}
+}
+
+// SecretReplacer replaces each secret, raw and in its URL- and JSON-escaped
+// forms, with the given text; longer forms first, so a secret containing
+// another is replaced whole. The run's log scrubber is built on it too.
+func SecretReplacer(secrets []string, with string) *strings.Replacer {
 	var forms []string
 	seen := map[string]bool{}
 	for _, s := range secrets {
@@ -61,9 +68,9 @@ func newScrubber(secrets []string) *scrubber {
 	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
 	var pairs []string
 	for _, f := range forms {
-		pairs = append(pairs, f, Redacted)
+		pairs = append(pairs, f, with)
 	}
-	return &scrubber{replacer: strings.NewReplacer(pairs...)}
+	return strings.NewReplacer(pairs...)
 }
 
 func (s *scrubber) secrets(v string) string { return s.replacer.Replace(v) }
