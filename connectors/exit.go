@@ -63,8 +63,9 @@ func (e *ExitError) Error() string {
 	return string(e.Reason) + ": " + e.Message
 }
 
-// Exitf builds an ExitError; the harness uses it for setup problems found
-// while a connector runs (a mapping naming a column the source lacks).
+// Exitf builds an ExitError with a reason of the caller's choosing, for a
+// runtime that must end a connector with a reason of its own (a mapping
+// naming a column the source lacks is setup; an S3 failure is error).
 func Exitf(reason ExitReason, format string, args ...any) *ExitError {
 	return &ExitError{Reason: reason, Message: fmt.Sprintf(format, args...)}
 }

@@ -87,9 +87,6 @@ type plannedStage struct {
 // Info is the run's header.
 func (r *Run) Info() RunInfo { return r.info }
 
-// Notes are the lines about fallbacks the settings loader used.
-func (r *Run) Notes() []string { return r.cfg.Notes }
-
 // Batches reads the run's batch objects (valid after Start).
 func (r *Run) Batches() BatchReader { return storeReader{r.store} }
 

@@ -400,3 +400,25 @@ func FuzzLoadDotenv(f *testing.F) {
 		}
 	})
 }
+
+// connectors.yaml is user input: any bytes give a spec map or one line.
+func FuzzParseConnectorsYAML(f *testing.F) {
+	f.Add([]byte(testConnectors))
+	f.Add([]byte("s:\n  kind: source\n  env: SYNTHETIC_ROWS\n"))
+	f.Add([]byte("a: [1, 2\n"))
+	f.Add([]byte("x:\n  kind: destination\n  credentials: [database, database]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		specs, err := parseConnectorsYAML("connectors.yaml", src)
+		if err != nil {
+			if msg := err.Error(); !strings.HasPrefix(msg, "connectors.yaml") || strings.ContainsAny(msg, "\n\r") {
+				t.Fatalf("error is not one line naming connectors.yaml: %q", msg)
+			}
+			return
+		}
+		for name, s := range specs {
+			if s.Kind != "source" && s.Kind != "destination" {
+				t.Fatalf("%s accepted with kind %q", name, s.Kind)
+			}
+		}
+	})
+}
