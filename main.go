@@ -152,6 +152,23 @@ keys, until Ctrl-C: point aws-cli or boto3 at it to look at batches.
 `,
 }
 
+// start parses a command's flags and enters --dir. It returns the
+// command's way to fail (one line on stderr, exit 3), and a code >= 0 when
+// the command is already done (--help, a bad flag).
+func start(fs *flag.FlagSet, c *common, args []string, stdout, stderr io.Writer) (func(string, ...any) int, int) {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "connector-dev %s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+		return connectors.Setup.Code()
+	}
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return fail, code
+	}
+	if err := c.enter(); err != nil {
+		return fail, fail("%v", err)
+	}
+	return fail, -1
+}
+
 // parse parses a command's flags; it returns a code >= 0 when the command is done.
 func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
@@ -174,17 +191,13 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var c common
 	c.add(fs, 0)
-	if code := parse(fs, args, stdout, stderr); code >= 0 {
+	fail, code := start(fs, &c, args, stdout, stderr)
+	if code >= 0 {
 		return code
-	}
-	if err := c.enter(); err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
-		return connectors.Setup.Code()
 	}
 	lines, err := harness.ListConnectors(c.dir, os.Environ())
 	if err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
-		return connectors.Setup.Code()
+		return fail("%v", err)
 	}
 	fmt.Fprint(stdout, strings.Join(lines, "\n")+"\n")
 	return 0
@@ -217,16 +230,9 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	} else {
 		c.add(fs, 0)
 	}
-	if code := parse(fs, args, stdout, stderr); code >= 0 {
+	fail, code := start(fs, &c, args, stdout, stderr)
+	if code >= 0 {
 		return code
-	}
-	if err := c.enter(); err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
-		return connectors.Setup.Code()
-	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "connector-dev %s: %s\n", name, fmt.Sprintf(format, a...))
-		return connectors.Setup.Code()
 	}
 	if fs.NArg() != 1 {
 		return fail("name one connector, e.g. `connector-dev %s synthetic` (see `connector-dev list`)", name)
@@ -277,7 +283,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		}
 		return rep.ExitCode
 	}
-	code, err := tui.RunDashboard(ctx, r.Info(), r.Batches(), r.Execute, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+	code, err = tui.RunDashboard(ctx, r.Info(), r.Batches(), r.Execute, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "connector-dev: terminal UI: %v\n", err)
 	}
@@ -297,16 +303,9 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&format, "format", "csv", "rows format with --batch: csv or jsonl")
 	fs.BoolVar(&ci, "ci", false, "print instead of opening the browser (also when CI=true or without a terminal)")
 	c.add(fs, withState|withEndpoint)
-	if code := parse(fs, args, stdout, stderr); code >= 0 {
+	fail, code := start(fs, &c, args, stdout, stderr)
+	if code >= 0 {
 		return code
-	}
-	if err := c.enter(); err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
-		return connectors.Setup.Code()
-	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "connector-dev inspect: %s\n", fmt.Sprintf(format, a...))
-		return connectors.Setup.Code()
 	}
 	if fs.NArg() > 1 {
 		return fail("give at most one RUN-ID")
@@ -372,18 +371,14 @@ func cmdS3(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen address on loopback (port 0 picks a free one)")
 	fs.BoolVar(&memory, "s3-memory", false, "keep objects in memory instead of the state folder")
 	c.add(fs, withState)
-	if code := parse(fs, args, stdout, stderr); code >= 0 {
+	fail, code := start(fs, &c, args, stdout, stderr)
+	if code >= 0 {
 		return code
-	}
-	if err := c.enter(); err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
-		return connectors.Setup.Code()
 	}
 	// The keys are the committed development ones unless .env says
 	// otherwise: never serve them beyond this machine.
 	if host, _, err := net.SplitHostPort(addr); err != nil || !isLoopback(host) {
-		fmt.Fprintf(stderr, "connector-dev s3: --addr %q: give a loopback host and a port, e.g. 127.0.0.1:9000\n", addr)
-		return connectors.Setup.Code()
+		return fail("--addr %q: give a loopback host and a port, e.g. 127.0.0.1:9000", addr)
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -391,8 +386,7 @@ func cmdS3(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "S3 at %s (%s), bucket %s, keys from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY; Ctrl-C stops it\n", url, storage, bucket)
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "connector-dev s3: %v\n", err)
-		return connectors.Setup.Code()
+		return fail("%v", err)
 	}
 	return 0
 }
