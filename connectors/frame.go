@@ -104,6 +104,7 @@ func (c *Column) Value(i int) any {
 // hold (int, int32, float32, *T, nil, ...). nil on a non-nullable column is
 // an error.
 func (c *Column) Append(v any) error {
+	c.fillNull()
 	if v == nil {
 		if !c.Nullable {
 			return fmt.Errorf("column %q: null in a non-nullable %s column", c.Name, c.Type)
@@ -213,6 +214,14 @@ func (c *Column) Append(v any) error {
 	return nil
 }
 
+// fillNull gives a nullable column filled directly (values, no flags) a
+// false flag per value, so that flags appended next line up with their rows.
+func (c *Column) fillNull() {
+	if c.Nullable && c.Null == nil && c.Len() > 0 {
+		c.Null = make([]bool, c.Len())
+	}
+}
+
 // AppendNull adds a null; the column must be nullable.
 func (c *Column) AppendNull() error { return c.Append(nil) }
 
@@ -286,6 +295,7 @@ func (f *Frame) Reserve(n int) {
 			c.Times = grow(c.Times, n)
 		}
 		if c.Nullable {
+			c.fillNull()
 			c.Null = grow(c.Null, n)
 		}
 	}
@@ -420,6 +430,9 @@ func (f *Frame) Slice(i, j int) *Frame {
 // to the matching entry of as (nil keeps the names). The columns share
 // memory with f. A name f lacks is an error that lists what f has.
 func (f *Frame) Select(names []string, as []string) (*Frame, error) {
+	if as != nil && len(as) != len(names) {
+		return nil, fmt.Errorf("Select: %d names to rename to for %d columns", len(as), len(names))
+	}
 	out := &Frame{cols: make([]*Column, len(names))}
 	for i, name := range names {
 		c := f.Col(name)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -210,7 +211,7 @@ func ParseMapping(text string) (Mapping, error) {
 	if err := dec.Decode(&m); err != nil {
 		return Mapping{}, fmt.Errorf(`JobDataJSON: %v (want {"columns": [{"source": "Id", "destination": "id"}, ...]})`, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return Mapping{}, fmt.Errorf("JobDataJSON: unexpected data after the mapping object")
 	}
 	src, dst := map[string]bool{}, map[string]bool{}

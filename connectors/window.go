@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -29,8 +30,12 @@ var customLayouts = []string{
 
 // Location is the job's fixed time zone from TimezoneOffsetNBR.
 func (j *JobDetails) Location() *time.Location {
-	secs := int(float64(j.TimezoneOffsetNBR) * 3600)
-	return time.FixedZone(fmt.Sprintf("UTC%+.2g", float64(j.TimezoneOffsetNBR)), secs)
+	secs := int(math.Round(float64(j.TimezoneOffsetNBR) * 3600))
+	sign, abs := '+', secs
+	if secs < 0 {
+		sign, abs = '-', -secs
+	}
+	return time.FixedZone(fmt.Sprintf("UTC%c%02d:%02d", sign, abs/3600, abs%3600/60), secs)
 }
 
 // ResolveWindow resolves the start and end selections against now:
@@ -93,6 +98,10 @@ func resolveBound(selField, sel, valField, val string, today time.Time, loc *tim
 		}
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%s %q is not a date: use RFC 3339 (2026-01-31T08:00:00Z) or 2026-01-31 [15:04[:05]]", valField, v)
+		}
+		if t.IsZero() {
+			// The zero instant means "no bound" in a Window.
+			return time.Time{}, fmt.Errorf("%s %q is the zero time: leave %s empty for no bound", valField, v, selField)
 		}
 	default:
 		return time.Time{}, fmt.Errorf("%s %q is not known: use one of %s, or leave it empty for no bound", selField, sel, strings.Join(Selections, ", "))

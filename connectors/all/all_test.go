@@ -12,12 +12,19 @@ func TestEveryConnectorRegistered(t *testing.T) {
 		name string
 		kind connectors.Kind
 	}{
+		{"salesforce", connectors.KindSource},
 		{"synthetic", connectors.KindSource},
 		{"sqlite", connectors.KindDestination},
 	} {
 		r, ok := connectors.Lookup(want.name)
 		if !ok || r.Kind != want.kind {
 			t.Errorf("%s: registered %v as %q, want a %s", want.name, ok, r.Kind, want.kind)
+			continue
+		}
+		// The constructor of the kind is set and makes a connector.
+		if (r.Kind == connectors.KindSource && (r.NewSource == nil || r.NewSource() == nil)) ||
+			(r.Kind == connectors.KindDestination && (r.NewDestination == nil || r.NewDestination() == nil)) {
+			t.Errorf("%s: no working %s constructor", want.name, want.kind)
 		}
 	}
 }

@@ -6,9 +6,11 @@ package connectortest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +19,10 @@ import (
 
 // Log is one line a connector logged.
 type Log struct {
-	Level   string // "info", "error", "unhandled", "no_fail"
+	// Level is "info" (LogInfo), "error" (LogErr, and a setup problem the
+	// runtime found, such as a mapping naming a column the frames lack),
+	// "unhandled" (LogUnhandled, a panic) or "no_fail" (ExitNoFail).
+	Level   string
 	Message string
 }
 
@@ -41,8 +46,18 @@ type Runtime struct {
 	rows    int64
 	exit    *connectors.ExitError
 	cancel  context.CancelFunc
-	mapping connectors.Mapping
 	dest    connectors.Destination
+
+	// Set by run for the length of one RunSource or RunDestination, as the
+	// harness fixes them when a stage starts; outside a run (a test calling
+	// a connector's helpers directly) they are read from JobDetails.
+	running bool
+	mapping connectors.Mapping
+	window  connectors.Window
+
+	// schema is the first uploaded frame's, which every later frame of the
+	// run must match, as the harness's uploader requires.
+	schema []connectors.Field
 }
 
 // New returns a runtime for job (nil: an empty Append job).
@@ -53,13 +68,20 @@ func New(job *connectors.JobDetails) *Runtime {
 	return &Runtime{JobDetails: job, Creds: map[string]string{}, EnvVars: map[string]string{}, ExpectedOut: -1}
 }
 
-// RunSource runs a source as the harness would: panics are caught as
-// unhandled, and the exit reason is returned with its message.
+// RunSource runs a source as the harness would: a job whose mapping or
+// date window is bad ends with reason setup before the source runs, panics
+// are caught as unhandled, an ending the connector called (or the runtime
+// recorded) wins over the returned error, and a ctx cancelled or past its
+// deadline from outside ends it as interrupted or timeout. The exit reason
+// is returned with its message.
 func (r *Runtime) RunSource(ctx context.Context, s connectors.Source) (connectors.ExitReason, string) {
+	r.dest = nil
 	return r.run(ctx, func(ctx context.Context) error { return s.Run(ctx, r) })
 }
 
-// RunDestination runs a destination over r.Input as the harness would.
+// RunDestination runs a destination over r.Input as the harness would,
+// under the rules RunSource lists: it calls the destination's Run if it
+// has one, else RunBatches.
 func (r *Runtime) RunDestination(ctx context.Context, d connectors.Destination) (connectors.ExitReason, string) {
 	r.dest = d
 	return r.run(ctx, func(ctx context.Context) error {
@@ -70,31 +92,65 @@ func (r *Runtime) RunDestination(ctx context.Context, d connectors.Destination) 
 	})
 }
 
-func (r *Runtime) run(ctx context.Context, fn func(context.Context) error) (reason connectors.ExitReason, msg string) {
+func (r *Runtime) run(parent context.Context, fn func(context.Context) error) (reason connectors.ExitReason, msg string) {
+	// The harness refuses such a job before any connector starts; the
+	// ending is recorded too, for tests that read Exit rather than the result.
 	m, err := connectors.ParseMapping(string(r.JobDetails.JobDataJSON))
+	var w connectors.Window
+	if err == nil {
+		w, err = r.JobDetails.ResolveWindow(r.Now())
+	}
 	if err != nil {
+		r.end(connectors.Setup, "error", "%v", []any{err})
 		return connectors.Setup, err.Error()
 	}
-	r.mapping = m
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	r.mu.Lock()
 	r.cancel = cancel
+	r.running, r.mapping, r.window, r.schema = true, m, w, nil
 	r.mu.Unlock()
 	defer func() {
-		if p := recover(); p != nil {
-			r.addLog("unhandled", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
-			reason, msg = connectors.Unhandled, fmt.Sprintf("panic: %v", p)
-		}
+		r.mu.Lock()
+		r.running = false
+		r.mu.Unlock()
 	}()
-	err = fn(ctx)
-	r.mu.Lock()
-	exit := r.exit
-	r.mu.Unlock()
-	if exit != nil { // a recorded ending wins even if the error was dropped
+	err = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				r.addLog("unhandled", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
+				err = &connectors.ExitError{Reason: connectors.Unhandled, Message: fmt.Sprintf("panic: %v", p)}
+			}
+		}()
+		return fn(ctx)
+	}()
+	if exit := r.Exit(); exit != nil { // a recorded ending wins even if the error was dropped
 		return exit.Reason, exit.Message
 	}
+	if perr := parent.Err(); perr != nil {
+		if errors.Is(perr, context.DeadlineExceeded) {
+			return connectors.Timeout, "timeout: " + perr.Error()
+		}
+		return connectors.Interrupted, "interrupted"
+	}
 	return connectors.ReasonOf(err)
+}
+
+// current returns the mapping and window of the run in progress, or, outside
+// a run, resolves them from JobDetails and Now as they stand.
+func (r *Runtime) current() (connectors.Mapping, connectors.Window, error) {
+	r.mu.Lock()
+	running, m, w := r.running, r.mapping, r.window
+	r.mu.Unlock()
+	if running {
+		return m, w, nil
+	}
+	m, err := connectors.ParseMapping(string(r.JobDetails.JobDataJSON))
+	if err != nil {
+		return connectors.Mapping{}, connectors.Window{}, err
+	}
+	w, err = r.JobDetails.ResolveWindow(r.Now())
+	return m, w, err
 }
 
 func (r *Runtime) addLog(level, msg string) {
@@ -135,25 +191,91 @@ func (r *Runtime) ExitNoFail(format string, args ...any) error {
 	return r.end(connectors.NoFail, "no_fail", format, args)
 }
 
-// UploadRows validates and keeps the frame, checking the mapping's source
-// columns exist in it as the harness does.
+// UploadRows checks the frame as the harness does and keeps it as one
+// batch. A nil or invalid frame, or one whose columns (names, types,
+// nullability) differ from the first frame's, is an error. The first frame
+// must have every source column of the mapping: if it lacks one, the run
+// ends with reason setup (recorded, and the context cancelled, so it holds
+// even if the connector drops the error). A frame of no rows is checked but
+// kept as no batch, since the harness writes none for it.
 func (r *Runtime) UploadRows(ctx context.Context, f *connectors.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	r.mu.Lock()
+	isDest := r.running && r.dest != nil
+	r.mu.Unlock()
+	if isDest {
+		return fmt.Errorf("UploadRows: the runtime is running a destination; only sources upload rows")
+	}
+	if f == nil {
+		return fmt.Errorf("UploadRows: nil frame")
+	}
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("UploadRows: %w", err)
 	}
-	if len(r.mapping.Columns) > 0 {
-		if _, err := f.Select(r.mapping.SourceColumns(), nil); err != nil {
-			return connectors.Exitf(connectors.Setup, "JobDataJSON maps a column the source does not have: %v", err)
-		}
+	if err := r.checkSchema(f); err != nil {
+		return err
+	}
+	if f.Len() == 0 {
+		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.uploads = append(r.uploads, f)
 	r.rows += int64(f.Len())
 	return nil
+}
+
+// checkSchema is harness/upload.go's: the first frame fixes the schema and
+// must carry the mapping's source columns; later frames must match it.
+func (r *Runtime) checkSchema(f *connectors.Frame) error {
+	fields := f.Fields()
+	r.mu.Lock()
+	schema := r.schema
+	r.mu.Unlock()
+	if schema == nil {
+		m, _, err := r.current()
+		if err != nil {
+			return r.end(connectors.Setup, "error", "%v", []any{err})
+		}
+		if cols := m.SourceColumns(); len(cols) > 0 {
+			if _, err := f.Select(cols, nil); err != nil {
+				return r.end(connectors.Setup, "error", "JobDataJSON maps a column the source does not have: %v", []any{err})
+			}
+		}
+		r.mu.Lock()
+		r.schema = fields
+		r.mu.Unlock()
+		return nil
+	}
+	if len(fields) != len(schema) {
+		return fmt.Errorf("UploadRows: frame has %d columns, earlier frames had %d (%s)", len(fields), len(schema), formatSchema(schema))
+	}
+	for i, fd := range fields {
+		if fd != schema[i] {
+			return fmt.Errorf("UploadRows: column %d is %s %s (nullable %v), earlier frames had %s %s (nullable %v)",
+				i+1, fd.Name, fd.Type, fd.Nullable, schema[i].Name, schema[i].Type, schema[i].Nullable)
+		}
+	}
+	return nil
+}
+
+// formatSchema writes fields as the harness's codec.FormatSchema does
+// ("name:type" or "name:type?" for nullable, comma separated), which this
+// package may not import.
+func formatSchema(fields []connectors.Field) string {
+	var b strings.Builder
+	for i, fd := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(fd.Name + ":" + fd.Type.String())
+		if fd.Nullable {
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
 }
 
 // SetExpectedRows records n in ExpectedOut.
@@ -164,19 +286,28 @@ func (r *Runtime) SetExpectedRows(n int64) {
 }
 
 // RunBatches hands each frame of Input, renamed by the mapping, to the
-// destination's Batch.
+// destination's Batch. A mapping naming a column a batch lacks ends the
+// run with reason setup (recorded, and the context cancelled), as in the
+// harness.
 func (r *Runtime) RunBatches(ctx context.Context) error {
 	if r.dest == nil {
 		return fmt.Errorf("connectortest: RunBatches outside RunDestination")
 	}
+	m, _, err := r.current()
+	if err != nil {
+		return r.end(connectors.Setup, "error", "%v", []any{err})
+	}
+	src, dst := m.SourceColumns(), m.DestinationColumns()
 	for i, f := range r.Input {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if len(r.mapping.Columns) > 0 {
-			var err error
-			if f, err = f.Select(r.mapping.SourceColumns(), r.mapping.DestinationColumns()); err != nil {
-				return connectors.Exitf(connectors.Setup, "batch %d: %v", i+1, err)
+		if f == nil {
+			return fmt.Errorf("connectortest: Input[%d] is nil", i)
+		}
+		if len(src) > 0 {
+			if f, err = f.Select(src, dst); err != nil {
+				return r.end(connectors.Setup, "error", "JobDataJSON maps a column batch %d lacks: %v", []any{i + 1, err})
 			}
 		}
 		r.mu.Lock()
@@ -214,9 +345,17 @@ func (r *Runtime) Credentials() map[string]string { return r.Creds }
 // Job returns JobDetails.
 func (r *Runtime) Job() *connectors.JobDetails { return r.JobDetails }
 
-// Window resolves the job's window against Now; a bad window panics, since
-// the harness rejects it before any connector runs.
+// Window is the job's window: during a run, the one resolved when it
+// started (as the harness fixes it before the connector runs); outside a
+// run, resolved against Now, panicking on a bad window, since the harness
+// never starts a connector with one.
 func (r *Runtime) Window() connectors.Window {
+	r.mu.Lock()
+	running, w := r.running, r.window
+	r.mu.Unlock()
+	if running {
+		return w
+	}
 	w, err := r.JobDetails.ResolveWindow(r.Now())
 	if err != nil {
 		panic("connectortest: " + err.Error())
