@@ -420,14 +420,16 @@ func open(path string) (*db, error) {
 		// Wait for another writer (a browser, a second run) instead of
 		// failing at once.
 		"PRAGMA busy_timeout = 5000",
-		// Only takes effect on a new file (and before WAL is on): 64 KiB
-		// pages mean a sixteenth of the write calls of the 4 KiB default.
+		// Only takes effect on a new file: 64 KiB pages mean a sixteenth of
+		// the write calls of the 4 KiB default.
 		"PRAGMA page_size = 65536",
-		// WAL + NORMAL: a committed run survives a crash of this process;
-		// only a power loss may drop the last commit, never corrupt the
-		// file. FULL would sync the log on every commit for nothing here.
+		// A rollback journal, not WAL: a load writes new pages, which the
+		// journal need not copy, where WAL writes every page twice (log,
+		// then checkpoint). Measured 25-35% faster at 5M rows. The cost: a
+		// reader holding a transaction open delays the commit (up to
+		// busy_timeout). FULL is the safe setting for a rollback journal.
 		"PRAGMA journal_mode = DELETE",
-		"PRAGMA synchronous = NORMAL",
+		"PRAGMA synchronous = FULL",
 		// 16 MiB of page cache: larger caches measured no faster, and this
 		// memory is outside Go's heap, on top of the batches in flight.
 		"PRAGMA cache_size = -16384",
