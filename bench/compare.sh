@@ -35,6 +35,7 @@ summ() { # the SUM lines of a run's output -> upload and load rows/s
 for rows in "${rows_list[@]}"; do
   if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pandas, boto3' 2>/dev/null; then
     rm -f "$work/ref.db"
+    sync
     echo "python reference  rows=$rows: $(/usr/bin/python3 "$ref" "$rows" "$BATCH_ROWS" "$url" "$work/ref.db")"
   else
     echo "python reference: skipped (apt-get install -y python3-pandas python3-boto3)"
@@ -43,6 +44,7 @@ for rows in "${rows_list[@]}"; do
     flags=(--s3-endpoint "$url")
     [ "$mode" = embedded ] && flags=(--state-dir "$work/state")
     rm -f "$SQLITE_DATABASE"
+    sync # the previous run's dirty pages are not this run's I/O
     start=$(date +%s.%N)
     SYNTHETIC_ROWS=$rows /usr/bin/time -v "$bin" run synthetic --ci "${flags[@]}" >"$work/run.out" 2>"$work/time.out"
     end=$(date +%s.%N)
