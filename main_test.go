@@ -198,6 +198,7 @@ func TestBadInput(t *testing.T) {
 		}), []string{"run", "synthetic", "--ci"}, 3, []string{"EncryptionCredentialTXT", "not a Fernet token"}},
 		{"bad flag", nil, []string{"run", "synthetic", "--timeout", "soon"}, 3, []string{"--timeout"}},
 		{"bad --now", nil, []string{"run", "synthetic", "--now", "yesterday"}, 3, []string{"--now", "RFC 3339"}},
+		{"--from-run with --job", nil, []string{"run", "sqlite", "--from-run", "20260101-000000-abcdef", "--job", "x.json"}, 3, []string{"--from-run", "drop --job"}},
 		{"negative --timeout", nil, []string{"run", "synthetic", "--timeout", "-1s"}, 3, []string{"--timeout", "negative"}},
 		{"s3 on a public address", nil, []string{"s3", "--addr", "0.0.0.0:0"}, 3, []string{"--addr", "loopback"}},
 	}

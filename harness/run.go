@@ -114,6 +114,9 @@ func Plan(opts Options) (*Run, error) {
 		now = time.Now()
 	}
 	if opts.FromRun != "" {
+		if opts.JobFile != "" || opts.HTTPMode != "" {
+			return nil, setupf("--from-run takes the job of that run and runs no HTTP: drop --job, --record, --replay and --live")
+		}
 		if err := r.planFromRun(reg, spec); err != nil {
 			return nil, err
 		}
@@ -505,10 +508,22 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", r.dest.reg.Name, exit.Reason))
 	}
 	if r.rec != nil {
-		// A recording that cannot be written is a failed run, not a footnote.
-		if err := r.rec.Stop(); err != nil && !exit.Reason.Failed() {
-			exit = exitInfo(connectors.Error, "record: "+err.Error())
-			x.em.log("", LevelError, exit.Message)
+		stopped := exit.Reason == connectors.Timeout || exit.Reason == connectors.Interrupted
+		var err error
+		if stopped {
+			err = r.rec.Discard()
+			if r.mode == httprec.Record {
+				x.em.log("", LevelInfo, "recording discarded: the run was stopped; "+r.cassette+" is as it was")
+			}
+		} else {
+			err = r.rec.Stop()
+		}
+		if err != nil {
+			x.em.log("", LevelError, "record: "+err.Error())
+			// A recording that cannot be written is a failed run.
+			if !exit.Reason.Failed() {
+				exit = exitInfo(connectors.Error, "record: "+err.Error())
+			}
 		}
 		r.rec = nil
 	}

@@ -24,6 +24,10 @@ type behave struct{}
 
 const secretToken = "s3cr3t-refresh-token-value"
 
+// stragglerErr receives what UploadRows said to the "straggler" source's
+// goroutine that called it after Run returned.
+var stragglerErr = make(chan error, 1)
+
 func (behave) Run(ctx context.Context, rt connectors.Runtime) error {
 	f := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64})
 	for i := 0; i < 10; i++ {
@@ -59,6 +63,20 @@ func (behave) Run(ctx context.Context, rt connectors.Runtime) error {
 				return err
 			}
 		}
+		return nil
+	case "dropper": // ignores UploadRows' errors and returns nil
+		for i := 0; i < 40; i++ {
+			g := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64})
+			g.AppendRow(int64(i))
+			rt.UploadRows(ctx, g)
+			time.Sleep(10 * time.Millisecond)
+		}
+		return nil
+	case "straggler": // leaves a goroutine that uploads after Run returned
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			stragglerErr <- rt.UploadRows(context.Background(), f)
+		}()
 		return nil
 	case "partial":
 		rt.UploadRows(ctx, f) // stored at once, though the connector then ends
@@ -309,5 +327,31 @@ func TestFromRunRefusesPartialSource(t *testing.T) {
 	_, err := harness.Plan(from)
 	if err == nil || !strings.Contains(err.Error(), "ended with timeout: its batches may be partial") {
 		t.Fatalf("Plan: %v", err)
+	}
+}
+
+// A source that drops UploadRows' errors and returns nil after the run's
+// deadline did not finish: its exit is timeout, not success.
+func TestDroppedRefusalIsNotSuccess(t *testing.T) {
+	opts := setupProject(t, "dropper")
+	opts.Timeout = 100 * time.Millisecond
+	rep, out := execute(t, opts, context.Background())
+	if rep.Exit.Reason != connectors.Timeout || rep.Stages[0].Exit.Reason != connectors.Timeout {
+		t.Fatalf("exit %+v, source %+v; want timeout\n%s", rep.Exit, rep.Stages[0].Exit, out)
+	}
+}
+
+// UploadRows from a goroutine the source left behind gets an error, not a
+// panic that would take the process down.
+func TestUploadAfterRunReturnedIsAnError(t *testing.T) {
+	opts := setupProject(t, "straggler")
+	execute(t, opts, context.Background())
+	select {
+	case err := <-stragglerErr:
+		if err == nil || !strings.Contains(err.Error(), "after the connector's Run returned") {
+			t.Errorf("late UploadRows: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the straggler never returned from UploadRows")
 	}
 }

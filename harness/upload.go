@@ -26,6 +26,7 @@ type uploader struct {
 	batchRows int
 
 	mu         sync.Mutex // UploadRows may be called from several goroutines
+	closed     bool       // finish ran: the connector has returned
 	schema     []connectors.Field
 	schemaText string
 	next       int
@@ -135,6 +136,10 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	if err := u.failed(); err != nil {
 		return err
 	}
+	if err := u.ctx.Err(); err != nil {
+		u.refuse(err)
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -146,6 +151,9 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.closed {
+		return fmt.Errorf("UploadRows after the connector's Run returned: wait for every goroutine that uploads before returning")
+	}
 	if err := u.checkSchema(f); err != nil {
 		return err
 	}
@@ -154,10 +162,14 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	// batch or, past BATCH_ROWS, several; frames are never merged, so rows
 	// reach S3 as the source hands them over.
 	for i := 0; i < n; i += u.batchRows {
-		if err := u.send(f.Slice(i, min(i+u.batchRows, n))); err != nil {
-			return err
+		j := min(i+u.batchRows, n)
+		if !u.send(f.Slice(i, j)) {
+			return u.failed()
 		}
-		u.handed.Add(int64(min(u.batchRows, n-i)))
+		u.handed.Add(int64(j - i))
+	}
+	if err := u.failed(); err != nil {
+		return err
 	}
 	u.s.progress(false)
 	return nil
@@ -187,19 +199,34 @@ func (u *uploader) checkSchema(f *connectors.Frame) error {
 	return nil
 }
 
-func (u *uploader) send(f *connectors.Frame) error {
+// send hands one batch to the encoder; false when the run's context ended
+// first (recorded, so a source that drops the error cannot end in success).
+func (u *uploader) send(f *connectors.Frame) bool {
 	j := batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f}
 	select {
 	case u.encCh <- j:
 		u.next++
-		return u.failed()
+		return true
 	case <-u.ctx.Done():
-		return u.ctx.Err()
+		u.refuse(u.ctx.Err())
+		return false
+	}
+}
+
+// refuse records that rows were turned away because the run ended.
+func (u *uploader) refuse(err error) {
+	u.errMu.Lock()
+	defer u.errMu.Unlock()
+	if u.err == nil {
+		u.err = fmt.Errorf("rows not stored: the run was stopped: %w", err)
 	}
 }
 
 // finish waits for the pipeline to drain and reports its first error.
 func (u *uploader) finish() error {
+	u.mu.Lock()
+	u.closed = true
+	u.mu.Unlock()
 	close(u.encCh)
 	u.wg.Wait()
 	return u.failed()

@@ -95,6 +95,11 @@ func (r *Runtime) RunDestination(ctx context.Context, d connectors.Destination) 
 func (r *Runtime) run(parent context.Context, fn func(context.Context) error) (reason connectors.ExitReason, msg string) {
 	// The harness refuses such a job before any connector starts; the
 	// ending is recorded too, for tests that read Exit rather than the result.
+	// Each run starts without an ending: a source's ExitNoFail is not the
+	// destination's when one Runtime serves both.
+	r.mu.Lock()
+	r.exit = nil
+	r.mu.Unlock()
 	m, err := connectors.ParseMapping(string(r.JobDetails.JobDataJSON))
 	var w connectors.Window
 	if err == nil {
@@ -127,7 +132,8 @@ func (r *Runtime) run(parent context.Context, fn func(context.Context) error) (r
 	if exit := r.Exit(); exit != nil { // a recorded ending wins even if the error was dropped
 		return exit.Reason, exit.Message
 	}
-	if perr := parent.Err(); perr != nil {
+	// As the harness: a connector that returned nil finished its work.
+	if perr := parent.Err(); perr != nil && err != nil {
 		if errors.Is(perr, context.DeadlineExceeded) {
 			return connectors.Timeout, "timeout: " + perr.Error()
 		}

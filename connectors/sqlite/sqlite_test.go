@@ -459,3 +459,28 @@ func TestLongTextAndExtremeTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// A warehouse left in WAL mode (by an older connector-dev, or a user) with
+// a reader open still loads: the switch to a rollback journal is skipped.
+func TestLoadsBesideAReaderOfAWALDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wal.db")
+	db := openDB(t, path)
+	for _, q := range []string{"PRAGMA journal_mode=WAL", "CREATE TABLE other(x)", "INSERT INTO other VALUES (1)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var x int
+	if err := tx.QueryRow("SELECT x FROM other").Scan(&x); err != nil {
+		t.Fatal(err)
+	}
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "p", connectors.Replace, "", people(0, 10)))
+	if n := count(t, path, "p"); n != 10 {
+		t.Errorf("loaded %d rows, want 10", n)
+	}
+}

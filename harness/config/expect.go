@@ -84,7 +84,7 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				if n := Nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
-				p.addf(k, "unknown key %q%s (want exit, message, rows, batches)", k.Value, hint)
+				p.addf(k, "unknown key %q%s (want exit, message, rows, batches, env)", k.Value, hint)
 			}
 		}
 		if len(p.list) > 0 {
@@ -98,9 +98,19 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 }
 
 func expectExit(p *yamlProblems, v *yaml.Node) string {
-	words := make([]string, len(connectors.ExitReasons))
-	for i, r := range connectors.ExitReasons {
-		words[i] = string(r)
+	// A stopped run (timeout, interrupted) is never checked, and
+	// expectation is what a miss becomes: neither can be expected.
+	var words []string
+	for _, r := range connectors.ExitReasons {
+		switch r {
+		case connectors.Expectation, connectors.Timeout, connectors.Interrupted:
+			if v.Kind == yaml.ScalarNode && v.Value == string(r) {
+				p.addf(v, "exit %q cannot be expected: a stopped run is not checked, and expectation is what a miss becomes", v.Value)
+				return ""
+			}
+		default:
+			words = append(words, string(r))
+		}
 	}
 	if v.Kind == yaml.ScalarNode {
 		for _, w := range words {

@@ -55,12 +55,13 @@ func TestLoadExpectationsErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"unknown key with line", "exit: success\nrwos: 10\n", file + `:2: unknown key "rwos": did you mean rows? (want exit, message, rows, batches)`},
-		{"bad exit word", "exit: sucess\n", file + `:1: exit "sucess" is not an exit reason: did you mean success? (want one of success, no_fail, error, unhandled, setup, expectation, timeout, interrupted)`},
+		{"unknown key with line", "exit: success\nrwos: 10\n", file + `:2: unknown key "rwos": did you mean rows? (want exit, message, rows, batches, env)`},
+		{"bad exit word", "exit: sucess\n", file + `:1: exit "sucess" is not an exit reason: did you mean success? (want one of success, no_fail, error, unhandled, setup)`},
 		{"negative rows", "rows: -1\n", file + `:1: rows "-1" is not a whole number >= 0`},
+		{"a stop cannot be expected", "exit: timeout\n", file + `:1: exit "timeout" cannot be expected: a stopped run is not checked, and expectation is what a miss becomes`},
 		{"not a number", "batches: many\n", file + `:1: batches "many" is not a whole number >= 0`},
-		{"all problems at once", "exit: 3\nrows: x\nextra: 1\n", file + `:1: exit "3" is not an exit reason (want one of success, no_fail, error, unhandled, setup, expectation, timeout, interrupted); ` +
-			file + `:2: rows "x" is not a whole number >= 0; ` + file + `:3: unknown key "extra" (want exit, message, rows, batches)`},
+		{"all problems at once", "exit: 3\nrows: x\nextra: 1\n", file + `:1: exit "3" is not an exit reason (want one of success, no_fail, error, unhandled, setup); ` +
+			file + `:2: rows "x" is not a whole number >= 0; ` + file + `:3: unknown key "extra" (want exit, message, rows, batches, env)`},
 		{"duplicate", "rows: 1\nrows: 2\n", file + `:2: rows is set twice`},
 		{"not a mapping", "- exit: success\n", file + `:1: want keys exit, message, rows, batches, env (for example exit: success)`},
 		{"message not text", "message: [a]\n", file + `:1: message: want text, the part of the exit message to look for`},

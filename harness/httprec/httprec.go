@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 
@@ -73,6 +74,8 @@ type Recorder struct {
 	vcr    *recorder.Recorder // nil in Live mode
 	client *http.Client
 	scrub  *scrubber
+	// partial is where a recording is written before Stop moves it to path.
+	partial string
 
 	stopOnce sync.Once
 	stopErr  error
@@ -99,8 +102,14 @@ func New(mode Mode, cassettePath string, secrets []string, base http.RoundTrippe
 	if !strings.HasSuffix(cassettePath, ".yaml") {
 		return nil, fmt.Errorf("cassette %s: the file name must end in .yaml", cassettePath)
 	}
-	// go-vcr appends ".yaml" to the name it is given.
+	// go-vcr appends ".yaml" to the name it is given. A recording goes to
+	// a partial file first: the cassette it replaces is only swapped out
+	// by Stop, never by a run that was stopped (Discard).
 	name := strings.TrimSuffix(cassettePath, ".yaml")
+	if mode == Record {
+		name += ".partial"
+		r.partial = name + ".yaml"
+	}
 	opts := []recorder.Option{
 		recorder.WithRealTransport(base),
 		recorder.WithMatcher(r.match),
@@ -138,12 +147,29 @@ func (r *Recorder) Client() *http.Client { return r.client }
 // Stop ends the recording: in Record mode it scrubs and writes the cassette
 // (also after a failed run, so failures can be replayed). It is safe to call
 // more than once.
-func (r *Recorder) Stop() error {
+func (r *Recorder) Stop() error { return r.stop(true) }
+
+// Discard ends the recording without touching the cassette: for a run
+// that was stopped (timeout, Ctrl-C), whose traffic is not a story to keep.
+// In Replay and Live mode it is Stop.
+func (r *Recorder) Discard() error { return r.stop(false) }
+
+func (r *Recorder) stop(keep bool) error {
 	r.stopOnce.Do(func() {
 		if r.vcr == nil {
 			return
 		}
 		if err := r.vcr.Stop(); err != nil {
+			r.stopErr = fmt.Errorf("write cassette %s: %w", r.path, err)
+		}
+		if r.partial == "" {
+			return
+		}
+		if !keep || r.stopErr != nil {
+			os.Remove(r.partial)
+			return
+		}
+		if err := os.Rename(r.partial, r.path); err != nil {
 			r.stopErr = fmt.Errorf("write cassette %s: %w", r.path, err)
 		}
 	})

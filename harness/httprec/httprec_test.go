@@ -347,3 +347,42 @@ func FuzzScrub(f *testing.F) {
 		}
 	})
 }
+
+// A recording replaces the cassette only when kept: a stopped run's
+// traffic (Discard) leaves the old cassette as it was.
+func TestRecordDiscardKeepsOldCassette(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fresh") }))
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "x.cassette.yaml")
+	os.WriteFile(path, []byte("old cassette\n"), 0o644)
+	record := func(keep bool) {
+		rec, err := New(Record, path, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rec.Client().Get(srv.URL + "/thing")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if keep {
+			err = rec.Stop()
+		} else {
+			err = rec.Discard()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(false)
+	if b, _ := os.ReadFile(path); string(b) != "old cassette\n" {
+		t.Fatalf("Discard changed the cassette:\n%s", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*partial*")); len(left) != 0 {
+		t.Errorf("Discard left %v", left)
+	}
+	record(true)
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "/thing") {
+		t.Fatalf("Stop did not write the recording:\n%s", b)
+	}
+}
