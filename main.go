@@ -234,6 +234,15 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	if code >= 0 {
 		return code
 	}
+	if jsonOut {
+		// --json promises one JSON event per line: a setup error is one too,
+		// on stdout, besides the line on stderr.
+		plain := fail
+		fail = func(format string, a ...any) int {
+			harness.PrintSetupError(stdout, fmt.Sprintf(format, a...))
+			return plain(format, a...)
+		}
+	}
 	if fs.NArg() != 1 {
 		return fail("name one connector, e.g. `connector-dev %s synthetic` (see `connector-dev list`)", name)
 	}
@@ -283,12 +292,22 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		}
 		return rep.ExitCode
 	}
-	code, err = tui.RunDashboard(ctx, r.Info(), r.Batches(), r.Execute, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+	var rep *harness.Report
+	exec := func(ctx context.Context, sink harness.Sink) *harness.Report {
+		rep = r.Execute(ctx, sink)
+		return rep
+	}
+	code, err = tui.RunDashboard(ctx, r.Info(), r.Batches(), exec, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "connector-dev: terminal UI: %v\n", err)
 	}
 	if err := r.Close(); err != nil {
 		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+	}
+	if rep != nil {
+		// The dashboard leaves the alternate screen: say what happened
+		// where it stays, with the run id --from-run and inspect need.
+		fmt.Fprintln(stdout, harness.Outcome(rep, c.state()))
 	}
 	return code
 }

@@ -176,6 +176,10 @@ func appendJSONValue(b []byte, v any) []byte {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return strconv.AppendQuote(b, strconv.FormatFloat(x, 'g', -1, 64))
 		}
+		// As JavaScript prints numbers: no exponent for ordinary magnitudes.
+		if a := math.Abs(x); a == 0 || (a >= 1e-6 && a < 1e21) {
+			return strconv.AppendFloat(b, x, 'f', -1, 64)
+		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case time.Time:
 		return strconv.AppendQuote(b, x.UTC().Format(time.RFC3339Nano))

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"connector-dev/connectors"
 )
 
 // FormatPlain renders one event as the plain text line(s) of the headless
@@ -79,18 +82,17 @@ func firstLine(s string) string {
 	return s
 }
 
-// HumanBytes renders a byte count as B, kB, MB or GB (powers of 1000, as
-// S3 consoles do).
+// HumanBytes renders a byte count in B, KiB, MiB or GiB, as the TUI does.
 func HumanBytes(n int64) string {
 	switch {
-	case n < 1000:
+	case n < 1<<10:
 		return fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000*1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
-	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }
 
 // Printer is the headless sink: plain lines or JSON lines on w. Output is
@@ -158,4 +160,21 @@ func (p *Printer) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.w.Flush()
+}
+
+// Outcome is the one line left on the terminal after the dashboard closes.
+func Outcome(rep *Report, stateDir string) string {
+	line := fmt.Sprintf("run %s: %s (exit %d), %d rows", rep.RunID, rep.Exit.Reason, rep.ExitCode, rep.Rows())
+	if rep.Exit.Message != "" {
+		line += ": " + firstLine(rep.Exit.Message)
+	}
+	return line + fmt.Sprintf("; report %s", filepath.Join(stateDir, "runs", rep.RunID, "report.json"))
+}
+
+// PrintSetupError writes a setup failure as the --json stream's one event.
+func PrintSetupError(w io.Writer, msg string) {
+	code := connectors.Setup.Code()
+	b, _ := json.Marshal(Event{Time: time.Now(), Kind: EventFinished,
+		Exit: &ExitInfo{Reason: connectors.Setup, Code: code, Message: msg}, ExitCode: &code})
+	fmt.Fprintf(w, "%s\n", b)
 }

@@ -110,10 +110,12 @@ func ListRuns(stateDir string) ([]Report, error) {
 	return out, nil
 }
 
-// PastRuns opens the batches of earlier runs: it starts the embedded S3 over
-// the state folder (or uses S3_ENDPOINT) once, for every run it opens.
+// PastRuns opens the batches of earlier runs: it starts the embedded S3
+// over the state folder (or uses S3_ENDPOINT) once, for every run it opens;
+// a run that stored its batches in another S3 is read from there.
 type PastRuns struct {
 	store *Store
+	cfg   S3Config
 	close func() error
 }
 
@@ -132,26 +134,37 @@ func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*Pas
 	if err := r.Start(); err != nil {
 		return nil, err
 	}
-	return &PastRuns{store: r.store, close: r.Close}, nil
+	s := cfg.Settings
+	return &PastRuns{store: r.store, close: r.Close,
+		cfg: S3Config{Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey}}, nil
 }
 
-// Reader returns the batch reader of one run (the bucket is the report's).
-func (p *PastRuns) Reader(rep *Report) BatchReader {
+// storeFor is the S3 where rep's run stored its batches, in its bucket.
+func (p *PastRuns) storeFor(rep *Report) *Store {
 	st := *p.store
-	if rep.Run != nil && rep.Run.Bucket != "" {
+	if rep.Run == nil {
+		return &st
+	}
+	if rep.Run.Storage == "external" && rep.Run.Endpoint != p.store.url {
+		cfg := p.cfg
+		cfg.Endpoint = rep.Run.Endpoint
+		st = *NewStore(cfg)
+	}
+	if rep.Run.Bucket != "" {
 		st.bucket = rep.Run.Bucket
 	}
-	return storeReader{&st}
+	return &st
 }
+
+// Reader returns the batch reader of one run.
+func (p *PastRuns) Reader(rep *Report) BatchReader { return storeReader{p.storeFor(rep)} }
 
 // ListBatches lists the batch objects a past run left in S3.
 func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, error) {
-	st := *p.store
 	if rep.Run == nil {
 		return nil, fmt.Errorf("run %s has no S3 prefix", rep.RunID)
 	}
-	st.bucket = rep.Run.Bucket
-	return listBatches(ctx, &st, rep.Run.Prefix)
+	return listBatches(ctx, p.storeFor(rep), rep.Run.Prefix)
 }
 
 // Close stops the embedded S3.

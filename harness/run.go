@@ -228,6 +228,9 @@ func (r *Run) planFromJob(reg connectors.Registration, spec config.ConnectorSpec
 		if dreg.Kind != connectors.KindDestination {
 			return setupf("%s: DestinationConnectorNM %q is a source, not a destination", r.jobFile, dreg.Name)
 		}
+		if strings.TrimSpace(job.DestinationObjectID) == "" {
+			return setupf("%s: DestinationObjectID is empty: name the object (table) %s writes", r.jobFile, dreg.Name)
+		}
 		r.dest = &plannedStage{name: "destination", reg: dreg, spec: dspec}
 	}
 	return nil
@@ -347,7 +350,11 @@ func (r *Run) Check() []string {
 	}
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
-		out = append(out, fmt.Sprintf("http: %s (cassette %s)", r.mode, r.cassette))
+		if _, err := os.Stat(r.cassette); err == nil {
+			out = append(out, fmt.Sprintf("http: %s (cassette %s)", r.mode, r.cassette))
+		} else {
+			out = append(out, fmt.Sprintf("http: %s (no cassette at %s)", r.mode, r.cassette))
+		}
 	}
 	if r.expect != nil {
 		out = append(out, "expectations: "+r.expectAt)

@@ -271,7 +271,12 @@ func (c *Config) settings(file string) (Settings, error) {
 	}
 	var parts []string
 	if len(missing) > 0 {
-		parts = append(parts, "missing "+strings.Join(missing, ", "))
+		m := "missing " + strings.Join(missing, ", ")
+		if filepath.Base(file) == EnvFile {
+			// The commonest cause: a new .env with only the lines being changed.
+			m += " (.env replaces .env.example: start from a copy of it)"
+		}
+		parts = append(parts, m)
 	}
 	parts = append(parts, bad...)
 	if len(parts) > 0 {
@@ -342,8 +347,11 @@ func (c *Config) Credentials(spec ConnectorSpec) (map[string]string, error) {
 		out[f] = v
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: missing credentials for %s: %s (add NAME=value lines, or set them in the environment)",
-			c.credFile, spec.Name, strings.Join(missing, ", "))
+		hint := "add NAME=value lines, or set them in the environment"
+		if filepath.Base(c.credFile) == CredentialsFile {
+			hint += "; .env.credentials replaces .env.credentials.example: start from a copy of it"
+		}
+		return nil, fmt.Errorf("%s: missing credentials for %s: %s (%s)", c.credFile, spec.Name, strings.Join(missing, ", "), hint)
 	}
 	return out, nil
 }

@@ -174,9 +174,9 @@ func TestLoadSettingsErrors(t *testing.T) {
 	}{
 		{"the documented example",
 			"S3_ACCESS_KEY_ID=a\nS3_SECRET_ACCESS_KEY=" + secret + "\nBATCH_ROWS=ten\nBATCH_FORMAT=xml\n", nil,
-			`.env: missing S3_BUCKET, ENCRYPTION_KEY; BATCH_ROWS "ten" is not a whole number >= 1; BATCH_FORMAT "xml" is not parquet or csv`},
-		{"all missing", "", nil, `.env: missing S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, ENCRYPTION_KEY`},
-		{"blank counts as missing", strings.Replace(validEnv, "S3_BUCKET=b-1", "S3_BUCKET='  '", 1), nil, `.env: missing S3_BUCKET`},
+			`.env: missing S3_BUCKET, ENCRYPTION_KEY (.env replaces .env.example: start from a copy of it); BATCH_ROWS "ten" is not a whole number >= 1; BATCH_FORMAT "xml" is not parquet or csv`},
+		{"all missing", "", nil, `.env: missing S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, ENCRYPTION_KEY (.env replaces .env.example: start from a copy of it)`},
+		{"blank counts as missing", strings.Replace(validEnv, "S3_BUCKET=b-1", "S3_BUCKET='  '", 1), nil, `.env: missing S3_BUCKET (.env replaces .env.example: start from a copy of it)`},
 		{"zero rows", validEnv + "BATCH_ROWS=0\n", nil, `.env: BATCH_ROWS "0" is not a whole number >= 1`},
 		{"log level", validEnv + "LOG_LEVEL=verbose\n", nil, `.env: LOG_LEVEL "verbose" is not debug, info, warn or error`},
 		{"bad value from the environment says so", validEnv, []string{"BATCH_FORMAT=json"},
@@ -184,9 +184,9 @@ func TestLoadSettingsErrors(t *testing.T) {
 		{"bucket name", strings.Replace(validEnv, "b-1", "My_Bucket", 1), nil,
 			`.env: S3_BUCKET "My_Bucket" is not a bucket name (3-63 lowercase letters, digits, '-' and '.')`},
 		{"short key, never echoed", strings.Replace(validEnv, testKey, "c2hvcnQta2V5", 1), nil,
-			".env: ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it decodes to 9 bytes; " + KeyHint},
+			".env: ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is 12 characters, a key is 44; " + KeyHint},
 		{"key from the environment", validEnv, []string{"ENCRYPTION_KEY=c2hvcnQta2V5"},
-			".env: ENCRYPTION_KEY (from the environment) is not a Fernet key (32 bytes, url-safe base64): it decodes to 9 bytes; " + KeyHint},
+			".env: ENCRYPTION_KEY (from the environment) is not a Fernet key (32 bytes, url-safe base64): it is 12 characters, a key is 44; " + KeyHint},
 		{"endpoint scheme", validEnv + "S3_ENDPOINT=localhost:9000\n", nil, `.env: S3_ENDPOINT "localhost:9000" is not http(s)://host[:port]`},
 		{"endpoint path", validEnv + "S3_ENDPOINT=http://h:9000/bucket\n", nil, `.env: S3_ENDPOINT "http://h:9000/bucket" is not http(s)://host[:port]`},
 		{"endpoint port", validEnv + "S3_ENDPOINT=http://h:99999\n", nil, `.env: S3_ENDPOINT "http://h:99999" is not http(s)://host[:port]`},
@@ -325,7 +325,7 @@ func TestCredentialsMissing(t *testing.T) {
 		want  string
 	}{
 		{"all missing, listed once", map[string]string{EnvFile: validEnv, CredentialsFile: "SALESFORCE_TOKEN=\n"},
-			".env.credentials: missing credentials for salesforce: SALESFORCE_TOKEN, SALESFORCE_CLIENT_KEY (add NAME=value lines, or set them in the environment)"},
+			".env.credentials: missing credentials for salesforce: SALESFORCE_TOKEN, SALESFORCE_CLIENT_KEY (add NAME=value lines, or set them in the environment; .env.credentials replaces .env.credentials.example: start from a copy of it)"},
 		{"names the example file in use", map[string]string{EnvFile: validEnv, CredentialsExampleFile: "SALESFORCE_TOKEN=t\n"},
 			".env.credentials.example: missing credentials for salesforce: SALESFORCE_CLIENT_KEY (add NAME=value lines, or set them in the environment)"},
 	}

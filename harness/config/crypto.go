@@ -46,6 +46,9 @@ func parseKey(key string) (*fernet.Key, error) {
 	if key == "" {
 		return nil, fmt.Errorf("ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is empty; %s", KeyHint)
 	}
+	if len(key) != 44 { // 32 bytes in padded base64
+		return nil, fmt.Errorf("ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is %d characters, a key is 44; %s", len(key), KeyHint)
+	}
 	std := strings.NewReplacer("-", "+", "_", "/").Replace(key)
 	b, err := base64.StdEncoding.Strict().DecodeString(std)
 	if err != nil {

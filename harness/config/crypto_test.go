@@ -149,9 +149,11 @@ func TestCryptoErrors(t *testing.T) {
 		name, key, token, want string
 	}{
 		{"empty key", "", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is empty; " + KeyHint},
-		{"short key", "c2hvcnQta2V5", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it decodes to 9 bytes; " + KeyHint},
-		{"not base64", "not a key at all!", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): character 4 is not url-safe base64 (or the = padding is missing); " + KeyHint},
-		{"hex key (Python refuses it)", strings.Repeat("ab", 32), good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it decodes to 48 bytes; " + KeyHint},
+		{"short key", "c2hvcnQta2V5", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is 12 characters, a key is 44; " + KeyHint},
+		{"not base64", "not a key at all!", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is 17 characters, a key is 44; " + KeyHint},
+		{"not base64, right length", "not a key at all, but forty-four characters!", good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): character 4 is not url-safe base64 (or the = padding is missing); " + KeyHint},
+		{"44 characters, 33 bytes", strings.Repeat("A", 44), good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it decodes to 33 bytes; " + KeyHint},
+		{"hex key (Python refuses it)", strings.Repeat("ab", 32), good, "ENCRYPTION_KEY is not a Fernet key (32 bytes, url-safe base64): it is 64 characters, a key is 44; " + KeyHint},
 		{"wrong key", otherKey, good, "EncryptionCredentialTXT does not decrypt with ENCRYPTION_KEY (wrong key or altered token)"},
 		{"tampered", testKey, tampered, "EncryptionCredentialTXT does not decrypt with ENCRYPTION_KEY (wrong key or altered token)"},
 		{"empty token", testKey, " ", "EncryptionCredentialTXT is empty: it should hold the Fernet token of the credentials"},

@@ -215,6 +215,12 @@ func jsonSyntaxError(file string, src []byte, err error) error {
 		if se.Offset >= int64(len(src)) && strings.Contains(msg, "end of JSON input") {
 			msg = "unexpected end of file: a closing } ] or \" is missing"
 		}
+		// JSON allows no comma before a closing bracket: point at the comma.
+		if off > 0 && off < len(src) && (src[off] == '}' || src[off] == ']') {
+			if prev := lastNonSpace(src, off); prev >= 0 && src[prev] == ',' {
+				return fmt.Errorf("%s: a comma before %c: JSON allows none after the last field", posOf(file, src, prev), src[off])
+			}
+		}
 		return fmt.Errorf("%s: %s", posOf(file, src, max(off, 0)), msg)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%s: unexpected end of file: a closing } ] or \" is missing", posOf(file, src, len(src)))
@@ -265,4 +271,16 @@ func readError(path, what string, err error) error {
 		return fmt.Errorf("%s: no such %s", path, what)
 	}
 	return fmt.Errorf("%s: cannot read the %s: %v", path, what, err)
+}
+
+// lastNonSpace is the index of the last non-space byte before i, or -1.
+func lastNonSpace(src []byte, i int) int {
+	for i--; i >= 0; i-- {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return i
+		}
+	}
+	return -1
 }

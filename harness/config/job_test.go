@@ -84,7 +84,7 @@ func TestLoadJobErrors(t *testing.T) {
 			file + `:2:2: ETLJobNM is set twice (first on line 1)`},
 		{"syntax error",
 			"{\n  \"ETLJobNM\": \"j\",\n}",
-			file + `:3:1: invalid character '}' looking for beginning of object key string`},
+			file + `:2:18: a comma before }: JSON allows none after the last field`},
 		{"missing comma",
 			"{\"a\": 1\n \"b\": 2}",
 			file + `:2:2: invalid character '"' after object key:value pair`},

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
@@ -76,6 +77,8 @@ type Recorder struct {
 	scrub  *scrubber
 	// partial is where a recording is written before Stop moves it to path.
 	partial string
+	// used is set by the first request: a recording of none is not kept.
+	used atomic.Bool
 
 	stopOnce sync.Once
 	stopErr  error
@@ -145,8 +148,8 @@ func (r *Recorder) Mode() Mode { return r.mode }
 func (r *Recorder) Client() *http.Client { return r.client }
 
 // Stop ends the recording: in Record mode it scrubs and writes the cassette
-// (also after a failed run, so failures can be replayed). It is safe to call
-// more than once.
+// (also after a failed run, so failures can be replayed), unless the
+// connector made no request at all. It is safe to call more than once.
 func (r *Recorder) Stop() error { return r.stop(true) }
 
 // Discard ends the recording without touching the cassette: for a run
@@ -165,7 +168,7 @@ func (r *Recorder) stop(keep bool) error {
 		if r.partial == "" {
 			return
 		}
-		if !keep || r.stopErr != nil {
+		if !keep || r.stopErr != nil || !r.used.Load() {
 			os.Remove(r.partial)
 			return
 		}
@@ -181,6 +184,7 @@ func (r *Recorder) stop(keep bool) error {
 type transport struct{ r *Recorder }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.r.used.Store(true)
 	resp, err := t.r.vcr.RoundTrip(req)
 	if errors.Is(err, cassette.ErrInteractionNotFound) {
 		return nil, &MissError{Method: req.Method, URL: t.r.scrub.url(req.URL.String()), Cassette: t.r.path}

@@ -386,3 +386,18 @@ func TestRecordDiscardKeepsOldCassette(t *testing.T) {
 		t.Fatalf("Stop did not write the recording:\n%s", b)
 	}
 }
+
+// A connector that made no request leaves no cassette behind.
+func TestRecordNothingWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.cassette.yaml")
+	rec, err := New(Record, path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*")); len(left) != 0 {
+		t.Errorf("a recording of no request left %v", left)
+	}
+}
