@@ -4,46 +4,19 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"connector-dev/connectors"
 	"connector-dev/connectors/connectortest"
 	"connector-dev/connectors/sqlite"
+	"connector-dev/connectors/synthetic"
 )
 
-// benchFrames builds the synthetic data set's ten columns (see
-// connectors/synthetic) in batches, without importing another connector.
+// benchFrames is the synthetic data set, total rows in frames of per.
 func benchFrames(total, per int) []*connectors.Frame {
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	regions := []string{"north", "south", "east", "west", "emea", "apac", "latam", "anz"}
 	var out []*connectors.Frame
 	for start := 0; start < total; start += per {
-		n := min(per, total-start)
-		f := connectors.NewFrame(
-			connectors.Field{Name: "id", Type: connectors.Int64},
-			connectors.Field{Name: "account_name", Type: connectors.String},
-			connectors.Field{Name: "amount", Type: connectors.Float64},
-			connectors.Field{Name: "is_active", Type: connectors.Bool},
-			connectors.Field{Name: "created_at", Type: connectors.Timestamp},
-			connectors.Field{Name: "region", Type: connectors.String},
-			connectors.Field{Name: "quantity", Type: connectors.Int64},
-			connectors.Field{Name: "score", Type: connectors.Float64},
-			connectors.Field{Name: "email", Type: connectors.String},
-			connectors.Field{Name: "updated_at", Type: connectors.Timestamp},
-		)
-		f.Reserve(n)
-		for k := range n {
-			i := int64(start + k)
-			s := strconv.FormatInt(i, 10)
-			if err := f.AppendRow(i, "account-"+s, float64(i%100000)/100, i%3 == 0,
-				base.Add(time.Duration(i%31536000)*time.Second), regions[i%8], i%1000,
-				float64(i%997)/997, "user"+s+"@example.com", base.Add(time.Duration(i*7%31536000)*time.Second)); err != nil {
-				panic(err)
-			}
-		}
-		out = append(out, f)
+		out = append(out, synthetic.Generate(int64(start), min(per, total-start)))
 	}
 	return out
 }

@@ -2,47 +2,17 @@ package codec
 
 import (
 	"math"
-	"strconv"
 	"testing"
 	"time"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/synthetic"
 )
 
 var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // synthFrame is the benchmark data set of the brief: n rows of ten columns.
-func synthFrame(n int) *connectors.Frame {
-	regions := []string{"north", "south", "east", "west", "emea", "apac", "latam", "anz"}
-	f := connectors.NewFrame(
-		connectors.Field{Name: "id", Type: connectors.Int64},
-		connectors.Field{Name: "account_name", Type: connectors.String},
-		connectors.Field{Name: "amount", Type: connectors.Float64},
-		connectors.Field{Name: "is_active", Type: connectors.Bool},
-		connectors.Field{Name: "created_at", Type: connectors.Timestamp},
-		connectors.Field{Name: "region", Type: connectors.String},
-		connectors.Field{Name: "quantity", Type: connectors.Int64},
-		connectors.Field{Name: "score", Type: connectors.Float64},
-		connectors.Field{Name: "email", Type: connectors.String},
-		connectors.Field{Name: "updated_at", Type: connectors.Timestamp},
-	)
-	f.Reserve(n)
-	c := f.Columns()
-	for i := range n {
-		s := strconv.Itoa(i)
-		c[0].Ints = append(c[0].Ints, int64(i))
-		c[1].Strings = append(c[1].Strings, "account-"+s)
-		c[2].Floats = append(c[2].Floats, float64(i%100000)/100.0)
-		c[3].Bools = append(c[3].Bools, i%3 == 0)
-		c[4].Times = append(c[4].Times, base.Add(time.Duration(i%31536000)*time.Second))
-		c[5].Strings = append(c[5].Strings, regions[i%8])
-		c[6].Ints = append(c[6].Ints, int64(i%1000))
-		c[7].Floats = append(c[7].Floats, float64(i%997)/997.0)
-		c[8].Strings = append(c[8].Strings, "user"+s+"@example.com")
-		c[9].Times = append(c[9].Times, base.Add(time.Duration((i*7)%31536000)*time.Second))
-	}
-	return f
-}
+func synthFrame(n int) *connectors.Frame { return synthetic.Generate(0, n) }
 
 // edgeFrame holds every type, nullable and not, with the values a codec is
 // most likely to get wrong, under names that need escaping.
