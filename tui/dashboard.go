@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // dashTop is the dashboard above the log: a line per stage, the progress
@@ -41,6 +43,10 @@ func (m *model) stageLine(s *stageState) string {
 		state = m.st.warn.Render(pad("■ stopped", 14))
 	case s.started:
 		state = m.st.title.Render(pad("● running", 14))
+	case m.finished():
+		// The run is over and this stage never began (the source failed
+		// first): it will not run, so "waiting" would mislead.
+		state = m.st.dim.Render(pad("– not run", 14))
 	default:
 		state = m.st.dim.Render(pad("○ waiting", 14))
 	}
@@ -118,9 +124,16 @@ func (m *model) banner() string {
 	if code != 0 {
 		box, mark = m.st.bannerBad, "✘"
 	}
-	lines := []string{m.st.bold.Render(fmt.Sprintf("%s %s · exit %d", mark, orDash(string(e.Reason)), code))}
+	inner := max(m.width-4, 10)
+	// The message often ends with what to do about it, so it wraps rather
+	// than being cut; past bannerMsgLines it is cut, to leave room for the log.
+	first := fmt.Sprintf("%s %s · exit %d", mark, orDash(string(e.Reason)), code)
 	if e.Message != "" {
-		lines[0] += " · " + oneLine(e.Message)
+		first += " · " + oneLine(e.Message)
+	}
+	var lines []string
+	for _, l := range wrapLines(first, inner, bannerMsgLines) {
+		lines = append(lines, m.st.bold.Render(l))
 	}
 	if m.closing != "" {
 		lines = append(lines, m.closing)
@@ -132,11 +145,29 @@ func (m *model) banner() string {
 		}
 		lines = append(lines, l)
 	}
-	inner := max(m.width-4, 10)
 	for i := range lines {
 		lines[i] = fit(lines[i], inner)
 	}
 	return box.Width(m.width - 2).Render(strings.Join(lines, "\n"))
+}
+
+// bannerMsgLines is how many lines the exit message may take in the banner.
+const bannerMsgLines = 3
+
+// wrapLines word-wraps a plain one-line string to width cells (breaking
+// inside a word only when it is longer than a line), keeping at most n
+// lines; the last kept line ends in an ellipsis when text was left over.
+func wrapLines(s string, width, n int) []string {
+	lines := strings.Split(ansi.Wrap(s, max(width, 1), ""), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	if len(lines) > n {
+		rest := strings.Join(lines[n-1:], " ")
+		lines = lines[:n]
+		lines[n-1] = fit(rest, width)
+	}
+	return lines
 }
 
 // dashboard is the whole dashboard body.

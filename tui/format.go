@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,17 @@ func bytesize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// number renders a float64 the way JavaScript's String(x) does, so that a
+// value reads the same here as in the JSON a connector author knows: plain
+// digits from 1e-6 up to 1e21 (84947165.7, not 8.49471657e+07), exponent
+// notation outside that, NaN and ±Inf as Go spells them.
+func number(v float64) string {
+	if a := math.Abs(v); a >= 1e-6 && a < 1e21 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // duration renders a span the way a person reads it: 850ms, 12.3s, 4m05s, 1h02m.

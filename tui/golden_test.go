@@ -81,6 +81,7 @@ func runModel(now time.Time) *model {
 func TestGoldenRun(t *testing.T) {
 	all := runEvents(0)
 	mid := runEvents(12) // the source has written two batches
+	failed := failEvents(sfMessage, "POST https://login.salesforce.com/services/oauth2/token: 400 Bad Request {\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}")
 	tests := []struct {
 		name   string
 		w, h   int
@@ -95,6 +96,8 @@ func TestGoldenRun(t *testing.T) {
 			steps: []step{{keys: []string{"/", "b", "a", "t", "c", "h", "enter", "N"}}}},
 		{name: "dashboard_filter_warn_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute),
 			steps: []step{{keys: []string{"f", "f"}}}},
+		{name: "dashboard_failed_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute)},
+		{name: "dashboard_failed_wrap_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute), steps: []step{{keys: []string{"w"}}}},
 		{name: "help_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?"}}}},
 		{name: "batches_list_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"tab", "down"}}}},
 		{name: "batch_rows_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute),

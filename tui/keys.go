@@ -8,7 +8,7 @@ type keyMap struct {
 	Quit, ForceQuit, Tab, Help, Back key.Binding
 	Up, Down, PageUp, PageDown       key.Binding
 	Top, Bottom, Left, Right         key.Binding
-	Filter, Search, Next, Prev       key.Binding
+	Filter, Search, Next, Prev, Wrap key.Binding
 	Open, Value, Jump                key.Binding
 	Rows, Schema, Meta               key.Binding
 	Yes, No                          key.Binding
@@ -20,7 +20,7 @@ func newKeyMap() keyMap {
 	}
 	return keyMap{
 		Quit:      b("q", "quit", "q"),
-		ForceQuit: b("ctrl+c", "cancel run / quit", "ctrl+c"),
+		ForceQuit: b("ctrl+c", "cancel run and quit", "ctrl+c"),
 		Tab:       b("tab", "switch view", "tab", "shift+tab"),
 		Help:      b("?", "all keys", "?"),
 		Back:      b("esc", "back", "esc"),
@@ -36,6 +36,7 @@ func newKeyMap() keyMap {
 		Search:    b("/", "search", "/"),
 		Next:      b("n", "next match", "n"),
 		Prev:      b("N", "prev match", "N"),
+		Wrap:      b("w", "wrap log lines", "w"),
 		Open:      b("enter", "open", "enter"),
 		Value:     b("v", "whole row", "v"),
 		Jump:      b("g", "go to row", "g"),
@@ -61,7 +62,7 @@ func (k keyMap) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Tab, k.Help, k.Back, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Search, k.Next, k.Prev},
+		{k.Filter, k.Search, k.Next, k.Prev, k.Wrap},
 		{k.Open, k.Value, k.Jump, k.Left, k.Right},
 		{k.Rows, k.Schema, k.Meta},
 	}

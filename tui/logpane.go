@@ -40,6 +40,7 @@ type logPane struct {
 	follow   bool
 	topSeq   int64
 	minLevel int
+	wrap     bool // long lines go on over several rows instead of being cut
 
 	searching bool
 	input     textinput.Model
@@ -74,9 +75,26 @@ func (p *logPane) visible() []int {
 	return out
 }
 
+// lastTop is the index into vis of the first line drawn when the view is at
+// the bottom. When wrapping, it counts the rows of the last lines only, so
+// the cost stays at one screenful however long the log is.
+func (p *logPane) lastTop(vis []int) int {
+	if !p.wrap {
+		return max(len(vis)-p.height, 0)
+	}
+	rows := 0
+	for i := len(vis) - 1; i >= 0; i-- {
+		rows += len(p.renderRows(p.lines.at(vis[i])))
+		if rows >= p.height {
+			return i
+		}
+	}
+	return 0
+}
+
 // top is the index into vis of the first line drawn.
 func (p *logPane) top(vis []int) int {
-	last := max(len(vis)-p.height, 0)
+	last := p.lastTop(vis)
 	if p.follow {
 		return last
 	}
@@ -90,7 +108,7 @@ func (p *logPane) top(vis []int) int {
 
 // setTop moves the view to index t of vis; reaching the bottom resumes follow.
 func (p *logPane) setTop(vis []int, t int) {
-	last := max(len(vis)-p.height, 0)
+	last := p.lastTop(vis)
 	t = max(min(t, last), 0)
 	if t == last {
 		p.follow = true
@@ -205,6 +223,16 @@ func (p *logPane) update(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		p.input.SetValue(p.query)
 		p.input.CursorEnd()
 		return p.input.Focus(), true
+	case key.Matches(msg, k.Wrap):
+		vis := p.visible()
+		var anchor int64 = -1
+		if !p.follow && len(vis) > 0 {
+			anchor = p.lines.at(vis[p.top(vis)]).seq
+		}
+		p.wrap = !p.wrap
+		if anchor >= 0 {
+			p.topSeq = anchor
+		}
 	case key.Matches(msg, k.Next):
 		p.jump(1)
 	case key.Matches(msg, k.Prev):
@@ -224,6 +252,9 @@ func (p *logPane) title() string {
 		mode = "paused"
 	}
 	parts := []string{"log", mode, "level " + filterNames[p.minLevel]}
+	if p.wrap {
+		parts = append(parts, "wrap")
+	}
 	if p.query != "" {
 		n, at := p.matchCount()
 		parts = append(parts, fmt.Sprintf("/%s %d/%d", p.query, at, n))
@@ -234,25 +265,35 @@ func (p *logPane) title() string {
 	return strings.Join(parts, " · ")
 }
 
-// view draws exactly height lines.
+// view draws exactly height lines, rendering only the log lines on screen.
 func (p *logPane) view() string {
 	vis := p.visible()
 	t := p.top(vis)
-	var b strings.Builder
-	for i := 0; i < p.height; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
+	rows := make([]string, 0, p.height)
+	if p.wrap && t == p.lastTop(vis) {
+		// At the bottom the newest line must show whole, so fill from
+		// there; the top line may lose its first rows.
+		for i := t; i < len(vis); i++ {
+			rows = append(rows, p.renderRows(p.lines.at(vis[i]))...)
 		}
-		if t+i < len(vis) {
-			b.WriteString(p.renderLine(p.lines.at(vis[t+i])))
+		rows = rows[max(len(rows)-p.height, 0):]
+	} else {
+		for i := t; i < len(vis) && len(rows) < p.height; i++ {
+			rows = append(rows, p.renderRows(p.lines.at(vis[i]))...)
 		}
+		rows = rows[:min(len(rows), p.height)]
 	}
-	return b.String()
+	for len(rows) < p.height {
+		rows = append(rows, "")
+	}
+	return strings.Join(rows, "\n")
 }
 
 var levelTags = map[string]string{"debug": "DBG", "info": "INF", "warn": "WRN", "error": "ERR"}
 
-func (p *logPane) renderLine(l logLine) string {
+// renderRows draws one log line: one row cut to the width, or when
+// wrapping, as many rows as the message needs, indented under its start.
+func (p *logPane) renderRows(l logLine) []string {
 	tag, ok := levelTags[l.level]
 	if !ok {
 		tag = strings.ToUpper(pad(l.level, 3))
@@ -270,14 +311,30 @@ func (p *logPane) renderLine(l logLine) string {
 		stage = "run"
 	}
 	head := fmt.Sprintf("%s%s %s %s ", mark, ts, tag, pad(stage, 11))
-	room := p.width - ansi.StringWidth(head)
+	headW := ansi.StringWidth(head)
+	room := p.width - headW
 	msg := strings.ReplaceAll(l.msg, "\n", "⏎")
 	msg = strings.ReplaceAll(msg, "\t", " ")
 	if room <= 0 {
-		return fit(head, p.width)
+		return []string{fit(head, p.width)}
 	}
-	msg = fit(msg, room)
-	return p.st.dim.Render(mark+ts) + " " + p.st.level(l.level).Render(tag) + " " + p.st.dim.Render(pad(stage, 11)) + " " + p.highlight(msg)
+	styled := p.st.dim.Render(mark+ts) + " " + p.st.level(l.level).Render(tag) + " " + p.st.dim.Render(pad(stage, 11)) + " "
+	if !p.wrap {
+		return []string{styled + p.highlight(fit(msg, room))}
+	}
+	// Log lines are full of URLs and JSON: break after / and , too, so a
+	// long one does not leave most of the row above it empty.
+	parts := strings.Split(ansi.Wrap(msg, room, "/,"), "\n")
+	out := make([]string, len(parts))
+	for i, part := range parts {
+		part = p.highlight(strings.TrimRight(part, " "))
+		if i == 0 {
+			out[i] = styled + part
+		} else {
+			out[i] = strings.Repeat(" ", headW) + part
+		}
+	}
+	return out
 }
 
 // highlight styles the search matches in a plain string.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"connector-dev/harness"
 )
@@ -511,13 +512,56 @@ func (m *model) footer() string {
 	return m.help.ShortHelpView(short)
 }
 
+// runRowsW fits a row count up to 999,999,999 whole.
+const runRowsW = len("999,999,999")
+
+// runCols are the widths of the runs list's text columns, and the layout
+// of STARTED (without the year when room is short: the run id has it).
+type runCols struct {
+	id, started, conn, exit int
+	layout                  string
+}
+
+// runColumns sizes CONNECTOR and EXIT to their longest value (so that the
+// counts keep their room) and gives RUN the rest; when that is too little
+// for a run id, CONNECTOR gives way first, as its words are the easiest
+// to guess from a prefix, then STARTED drops the year.
+func (m *model) runColumns() runCols {
+	c := runCols{started: 16, layout: "2006-01-02 15:04", conn: len("CONNECTOR"), exit: len("EXIT")}
+	longestID := len("RUN")
+	for _, r := range m.runs {
+		longestID = max(longestID, ansi.StringWidth(r.RunID))
+		c.conn = max(c.conn, ansi.StringWidth(r.Connector))
+		c.exit = max(c.exit, ansi.StringWidth(string(r.Exit.Reason)))
+	}
+	c.conn, c.exit = min(c.conn, 16), min(c.exit, 11)
+	wantConn := c.conn
+	// mark, STARTED, ROWS, BATCHES and the five gaps between six columns
+	fixed := 2 + runRowsW + 7 + 5
+	c.id = m.width - fixed - c.started - c.conn - c.exit
+	if short := longestID - c.id; short > 0 {
+		give := min(short, c.conn-len("CONNECTOR"))
+		c.conn -= give
+		c.id += give
+	}
+	if c.id < longestID {
+		c.started, c.layout = 11, "01-02 15:04"
+		c.id += 5
+		back := min(max(c.id-longestID, 0), wantConn-c.conn)
+		c.conn += back
+		c.id -= back
+	}
+	c.id = max(c.id, 12)
+	return c
+}
+
 // runList draws the past runs for inspect.
 func (m *model) runList() string {
 	if len(m.runs) == 0 {
 		return m.st.dim.Render("no past runs in the state folder")
 	}
-	idW := max(m.width-2-16-12-11-7-7-5, 12)
-	lines := []string{m.st.header.Render(fit("  "+pad("RUN", idW)+" "+pad("STARTED", 16)+" "+pad("CONNECTOR", 12)+" "+pad("EXIT", 11)+" "+padLeft("ROWS", 7)+" "+padLeft("BATCHES", 7), m.width))}
+	c := m.runColumns()
+	lines := []string{m.st.header.Render(fit("  "+pad("RUN", c.id)+" "+pad("STARTED", c.started)+" "+pad("CONNECTOR", c.conn)+" "+pad("EXIT", c.exit)+" "+padLeft("ROWS", runRowsW)+" "+padLeft("BATCHES", 7), m.width))}
 	h := max(m.bodyHeight()-1, 1)
 	for i := m.runTop; i < min(m.runTop+h, len(m.runs)); i++ {
 		r := m.runs[i]
@@ -527,10 +571,10 @@ func (m *model) runList() string {
 		}
 		started := r.Started
 		if t, err := time.Parse(time.RFC3339, r.Started); err == nil {
-			started = t.UTC().Format("2006-01-02 15:04")
+			started = t.UTC().Format(c.layout)
 		}
 		exit := string(r.Exit.Reason)
-		l := fit(mark+pad(r.RunID, idW)+" "+pad(started, 16)+" "+pad(r.Connector, 12)+" "+pad(exit, 11)+" "+padLeft(count(r.Rows()), 7)+" "+padLeft(fmt.Sprint(len(r.Batches)), 7), m.width)
+		l := fit(mark+pad(r.RunID, c.id)+" "+pad(started, c.started)+" "+pad(r.Connector, c.conn)+" "+pad(exit, c.exit)+" "+padLeft(count(r.Rows()), runRowsW)+" "+padLeft(fmt.Sprint(len(r.Batches)), 7), m.width)
 		if i == m.runCursor {
 			l = m.st.cursor.Render(l)
 		}

@@ -26,7 +26,7 @@ func cell(c *connectors.Column, i int) (s string, ok bool) {
 	case int64:
 		return strconv.FormatInt(v, 10), true
 	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64), true
+		return number(v), true
 	case bool:
 		return strconv.FormatBool(v), true
 	case time.Time:
