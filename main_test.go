@@ -478,18 +478,14 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// Ctrl-C (SIGINT) mid-run: exit 130, the report says interrupted, and the
-// destination keeps its previous table.
+// Ctrl-C (SIGINT) to the real process mid-run: exit 130 and the report says
+// interrupted.
 func TestSIGINTExits130(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
 	bin := buildBinary(t)
 	project(t)
-	t.Setenv("SYNTHETIC_ROWS", "2000")
-	if code, out, _ := cli(t, "run", "synthetic", "--ci"); code != 0 {
-		t.Fatalf("first run: %d\n%s", code, out)
-	}
 	cmd := exec.Command(bin, "run", "synthetic", "--ci")
 	cmd.Env = append(os.Environ(), "SYNTHETIC_ROWS=200000000")
 	var out bytes.Buffer
@@ -516,9 +512,9 @@ func TestSIGINTExits130(t *testing.T) {
 	if rep := lastReport(t); rep.Exit.Reason != "interrupted" {
 		t.Errorf("report exit %s, want interrupted", rep.Exit.Reason)
 	}
-	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != 2000 {
-		t.Errorf("table has %d rows after an interrupted run, want the previous 2000", n)
-	}
+	// The signal lands while the source runs; an interrupt during the load
+	// itself, and the rollback it must cause, is
+	// harness.TestInterruptDuringDestinationKeepsTable.
 }
 
 func TestHelp(t *testing.T) {
