@@ -20,6 +20,7 @@ require (
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/spf13/afero v1.2.1
 	github.com/spf13/pflag v1.1.0
+	golang.org/x/sys v0.49.0
 	gopkg.in/dnaeon/go-vcr.v4 v4.0.8
 	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/libc v1.80.1
@@ -68,7 +69,6 @@ require (
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	go.shabbyrobe.org/gocovmerge v0.0.0-20230507111327-fa4f82cfbf4d // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect

@@ -297,7 +297,11 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		rep = r.Execute(ctx, sink)
 		return rep
 	}
+	restore := captureStderr(r.RunDir())
 	code, err = tui.RunDashboard(ctx, r.Info(), r.Batches(), exec, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+	if path := restore(); path != "" {
+		fmt.Fprintf(stderr, "connector-dev: the run wrote to stderr while the dashboard was open: see %s\n", path)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "connector-dev: terminal UI: %v\n", err)
 	}

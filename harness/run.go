@@ -84,6 +84,9 @@ type plannedStage struct {
 	token string // EncryptionCredentialTXT handed to the connector
 }
 
+// RunDir is the run's folder in the state folder (report.json, run.log).
+func (r *Run) RunDir() string { return r.runDir }
+
 // Info is the run's header.
 func (r *Run) Info() RunInfo { return r.info }
 
