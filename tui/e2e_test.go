@@ -110,6 +110,32 @@ func TestEndToEndTmux(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+
+	// The same run, browsed afterwards with inspect: runs, its batches, rows.
+	inspectExit := filepath.Join(state, "inspect-exit")
+	script = "unset CI; cd " + shellQuote(root) + " && " + shellQuote(bin) + " inspect --state-dir " + shellQuote(state) +
+		"; echo EXIT=$? > " + shellQuote(inspectExit) + "; sleep 30"
+	tmux("kill-session", "-t", session)
+	tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "sh", "-c", script)
+	waitFor("the runs list", has("[runs]", "synthetic", "success"))
+	tmux("send-keys", "-t", session, "Enter")
+	waitFor("the run's batches", has("[batches]", "batch-000001.parquet"))
+	tmux("send-keys", "-t", session, "Enter")
+	waitFor("the batch's rows", has("row 1 of", "account-0 "))
+	tmux("send-keys", "-t", session, "q")
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(inspectExit); err == nil && strings.TrimSpace(string(b)) != "" {
+			if got := strings.TrimSpace(string(b)); got != "EXIT=0" {
+				t.Errorf("inspect exited with %s, want EXIT=0", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("inspect did not exit after q; the screen:\n%s", screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
