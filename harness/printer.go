@@ -82,17 +82,19 @@ func firstLine(s string) string {
 	return s
 }
 
-// HumanBytes renders a byte count in B, KiB, MiB or GiB, as the TUI does.
+// HumanBytes renders a byte count in B, KiB, MiB, ... (powers of 1024);
+// the printer and the TUI both show sizes this way.
 func HumanBytes(n int64) string {
-	switch {
-	case n < 1<<10:
+	const unit = 1024
+	if n < unit {
 		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
-	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 // Printer is the headless sink: plain lines or JSON lines on w. Output is

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"connector-dev/harness"
 	"fmt"
 	"math"
 	"strconv"
@@ -32,18 +33,7 @@ func count(n int64) string {
 }
 
 // bytesize renders a byte count in binary units: 512 B, 48.2 KiB, 3.0 MiB.
-func bytesize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+func bytesize(n int64) string { return harness.HumanBytes(n) }
 
 // number renders a float64 the way JavaScript's String(x) does, so that a
 // value reads the same here as in the JSON a connector author knows: plain

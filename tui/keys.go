@@ -48,15 +48,6 @@ func newKeyMap() keyMap {
 	}
 }
 
-// helpKeys adapts a context's bindings to bubbles/help.
-type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
-func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
-
 // fullHelp groups every key by where it acts.
 func (k keyMap) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
