@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"connector-dev/harness"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"connector-dev/harness"
 )
 
 // count renders n with thousands separators: 1,234,567.
