@@ -13,6 +13,7 @@ import (
 
 	"connector-dev/fakes3"
 	"connector-dev/harness/config"
+	"connector-dev/harness/httprec"
 )
 
 // StageReport is one stage's entry in report.json and in the summary.
@@ -115,6 +116,7 @@ func ListRuns(stateDir string) ([]Report, error) {
 // a run that stored its batches in another S3 is read from there.
 type PastRuns struct {
 	store *Store
+	scrub *httprec.Scrubber
 	cfg   S3Config
 	close func() error
 }
@@ -135,7 +137,7 @@ func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*Pas
 		return nil, err
 	}
 	s := cfg.Settings
-	return &PastRuns{store: r.store, close: r.Close,
+	return &PastRuns{store: r.store, close: r.Close, scrub: newScrubber(cfg.Secrets()),
 		cfg: S3Config{Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey}}, nil
 }
 
@@ -157,7 +159,9 @@ func (p *PastRuns) storeFor(rep *Report) *Store {
 }
 
 // Reader returns the batch reader of one run.
-func (p *PastRuns) Reader(rep *Report) BatchReader { return storeReader{p.storeFor(rep)} }
+func (p *PastRuns) Reader(rep *Report) BatchReader {
+	return storeReader{store: p.storeFor(rep), scrub: p.scrub}
+}
 
 // ListBatches lists the batch objects a past run left in S3.
 func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, error) {
