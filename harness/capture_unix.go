@@ -99,6 +99,7 @@ type Output struct {
 	wg       sync.WaitGroup
 	crash    *os.File
 
+	syncMu  sync.Mutex
 	mu      sync.Mutex
 	em      *emitter // the execution's emitter while it runs
 	running []string // stages running now
@@ -171,20 +172,28 @@ func (o *Output) detach() {
 	if o == nil {
 		return
 	}
-	o.mu.Lock()
-	done := o.done
-	o.mu.Unlock()
-	if !done {
-		// The sentinel follows whatever is in each pipe; when the readers
-		// have seen both, everything before it has been emitted.
-		os.Stdout.WriteString(o.sentinel + "\n")
-		os.Stderr.WriteString(o.sentinel + "\n")
-		<-o.flushed
-		<-o.flushed
-	}
+	o.sync()
 	o.mu.Lock()
 	o.em = nil
 	o.mu.Unlock()
+}
+
+// sync returns once every line written to fd 1 and 2 so far has been
+// emitted: a sentinel follows whatever is in each pipe, and the readers say
+// when they reach it. syncMu keeps two syncs from taking each other's.
+func (o *Output) sync() {
+	o.syncMu.Lock()
+	defer o.syncMu.Unlock()
+	o.mu.Lock()
+	done := o.done
+	o.mu.Unlock()
+	if done {
+		return
+	}
+	os.Stdout.WriteString(o.sentinel + "\n")
+	os.Stderr.WriteString(o.sentinel + "\n")
+	<-o.flushed
+	<-o.flushed
 }
 
 // enter and leave track the running stages, to name the stage of a line.
@@ -201,6 +210,8 @@ func (o *Output) leave(stage string) {
 	if o == nil {
 		return
 	}
+	// What the stage printed is emitted under its name, before it ends.
+	o.sync()
 	o.mu.Lock()
 	for i, s := range o.running {
 		if s == stage {
