@@ -37,6 +37,10 @@ func (e *emitter) emit(ev Event) {
 	if ev.Message != "" {
 		ev.Message = e.scrub.Replace(ev.Message)
 	}
+	if ev.Run != nil {
+		r := scrubRunInfo(e.scrub, *ev.Run)
+		ev.Run = &r
+	}
 	if ev.Trace != "" {
 		ev.Trace = e.scrub.Replace(ev.Trace)
 	}
@@ -92,4 +96,13 @@ func (e *emitter) close() error {
 	}
 	e.logw = nil
 	return err
+}
+
+// scrubRunInfo scrubs the run header (a job name or an endpoint could hold
+// a secret as well as any other text).
+func scrubRunInfo(s *httprec.Scrubber, r RunInfo) RunInfo {
+	for _, f := range []*string{&r.Job, &r.Container, &r.Version, &r.Endpoint, &r.Storage, &r.Bucket, &r.Prefix} {
+		*f = s.Replace(*f)
+	}
+	return r
 }

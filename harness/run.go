@@ -553,6 +553,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	}
 	report.Exit = exit
 	report.ExitCode = exit.Code
+	scrubbed := scrubRunInfo(x.em.scrub, *report.Run)
+	report.Run = &scrubbed
 	var closing string
 	switch {
 	case r.expect == nil:

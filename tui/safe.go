@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 
 	"connector-dev/connectors"
@@ -98,4 +99,16 @@ func safeReport(rep *harness.Report) *harness.Report {
 	}
 	r := safeRuns([]harness.Report{*rep})[0]
 	return &r
+}
+
+// safeErr is err with its text made safe (a batch key in it holds the job
+// name); nil stays nil.
+func safeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := harness.SafeText(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }
