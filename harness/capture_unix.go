@@ -34,7 +34,7 @@ func (r *Run) CaptureOutput() (*Output, error) {
 	if err := r.makeRunDir(); err != nil {
 		return nil, err
 	}
-	o := &Output{r: r, scrub: newScrubber(r.secrets), flushed: make(chan string, 2)}
+	o := &Output{r: r, scrub: newScrubber(r.secrets), flushed: make(chan string, 2), readersDone: make(chan struct{})}
 	var nonce [8]byte
 	rand.Read(nonce[:])
 	o.sentinel = "\x00connector-dev-flush-" + hex.EncodeToString(nonce[:])
@@ -82,6 +82,7 @@ func (r *Run) CaptureOutput() (*Output, error) {
 		o.wg.Add(1)
 		go o.read(reads[i], stream)
 	}
+	go func() { o.wg.Wait(); close(o.readersDone) }()
 	r.out = o
 	return o, nil
 }
@@ -96,8 +97,10 @@ type Output struct {
 	scrub    *httprec.Scrubber
 	sentinel string
 	flushed  chan string
-	wg       sync.WaitGroup
-	crash    *os.File
+	// readersDone is closed when both pipe readers have ended.
+	readersDone chan struct{}
+	wg          sync.WaitGroup
+	crash       *os.File
 
 	syncMu  sync.Mutex
 	mu      sync.Mutex
@@ -190,10 +193,21 @@ func (o *Output) sync() {
 	if done {
 		return
 	}
-	os.Stdout.WriteString(o.sentinel + "\n")
-	os.Stderr.WriteString(o.sentinel + "\n")
-	<-o.flushed
-	<-o.flushed
+	// A connector may have closed fd 1 or 2: wait only for the pipes the
+	// sentinel reached, and not for a reader that has ended.
+	n := 0
+	for _, f := range []*os.File{os.Stdout, os.Stderr} {
+		if _, err := f.WriteString(o.sentinel + "\n"); err == nil {
+			n++
+		}
+	}
+	for ; n > 0; n-- {
+		select {
+		case <-o.flushed:
+		case <-o.readersDone:
+			return
+		}
+	}
 }
 
 // enter and leave track the running stages, to name the stage of a line.
