@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,9 +113,18 @@ func leakyProject(t *testing.T, end string) {
 	t.Setenv("LEAKY_END", end)
 }
 
-// leakForms is every form of the token the test looks for.
+// leakForms is every form of the token the test looks for: spelled out
+// here, independently of the scrubber, and the scrubber's own list besides.
 func leakForms() []string {
-	forms := httprec.SecretForms(leakToken)
+	b := []byte(leakToken)
+	j, _ := json.Marshal(leakToken)
+	q := strconv.Quote(leakToken)
+	forms := []string{leakToken, q[1 : len(q)-1], string(j[1 : len(j)-1]), url.QueryEscape(leakToken), url.PathEscape(leakToken),
+		strings.TrimPrefix(url.UserPassword("me", leakToken).String(), "me:"),
+		base64.StdEncoding.EncodeToString(b), base64.URLEncoding.EncodeToString(b),
+		base64.RawStdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b),
+		hex.EncodeToString(b), strings.ToUpper(hex.EncodeToString(b))}
+	forms = append(forms, httprec.SecretForms(leakToken)...)
 	for _, u := range []string{"user", "us", "u"} {
 		forms = append(forms, strings.TrimPrefix(basic(u, leakToken), "Basic "))
 	}
