@@ -125,4 +125,24 @@ func TestEscapesInJobName(t *testing.T) {
 	if !strings.Contains(out, `job "job\nEXIT  success (code 0)\x1b]0;PWNED\x07\x1b[2J": evil -> sqlite`) {
 		t.Errorf("--ci output does not show the job name escaped:\n%s", out)
 	}
+	code, out, errOut = cli(t, "inspect", "--ci")
+	if code != 0 || !strings.Contains(out, `job\nEXIT`) {
+		t.Errorf("inspect --ci (exit %d) does not list the run with its name escaped:\n%s%s", code, out, errOut)
+	}
+	assertTerminalSafe(t, "inspect --ci", out+errOut)
+}
+
+// A setup error naming something with control characters in it (here the
+// --job path) is one line on stderr with them escaped.
+func TestEscapesInSetupErrors(t *testing.T) {
+	project(t)
+	code, out, errOut := cli(t, "run", "synthetic", "--ci", "--job", "fixtures/\x1b]0;PWNED\x07\n.json")
+	if code != connectors.Setup.Code() {
+		t.Fatalf("exit %d, want 3\n%s%s", code, out, errOut)
+	}
+	assertTerminalSafe(t, "stderr", errOut)
+	assertTerminalSafe(t, "stdout", out)
+	if strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `\x1b]0;PWNED\x07\n.json`) {
+		t.Errorf("want one line naming the escaped path, got %q", errOut)
+	}
 }
