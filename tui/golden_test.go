@@ -167,3 +167,18 @@ func TestGoldenInspect(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenLight is the finished dashboard in colour on a light background
+// (the theme's light half), and on a dark one for comparison; the other
+// goldens are colourless.
+func TestGoldenLight(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		dark bool
+	}{{"dashboard_done_light_80x24", false}, {"dashboard_done_dark_80x24", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newRunModel(context.Background(), colourStyles(tt.dark), harness.RunInfo{}, testReader(), func() {}, func() time.Time { return t0.Add(time.Minute) })
+			runGolden(t, m, 80, 24, runEvents(0))
+		})
+	}
+}

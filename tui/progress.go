@@ -94,16 +94,28 @@ func (m *model) stageTotal(s *stageState) int64 {
 // stageBars are the stages' progress bars, one per stage, each labelled
 // with its stage: rows done of the total and, while it runs, the time left.
 // The bars share one width, so they compare at a glance. A narrow terminal
-// shrinks them, then drops them, then the counts; the percentage and the
-// ETA go last.
+// shrinks them, then drops the word "rows", then the bars, then the
+// counts; the percentage and the ETA go last.
 func (m *model) stageBars() []string {
-	barW := min(max(m.width/3, 10), 40)
 	parts := make([]barParts, len(m.stages))
 	for i, s := range m.stages {
 		parts[i] = m.barParts(s)
-		if parts[i].text == "" {
-			barW = min(barW, m.width-lipgloss.Width(parts[i].label)-lipgloss.Width(parts[i].rest))
+	}
+	// The widest bar the lines leave room for with rest (0: full counts,
+	// 1: without the unit). Room for the longest ETA is kept whether one
+	// shows or not, so the bars do not change width as ETAs come and go.
+	barRoom := func(rest int) int {
+		w := min(max(m.width/3, 10), 40)
+		for _, p := range parts {
+			if p.text == "" {
+				w = min(w, m.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+etaW, lipgloss.Width(p.rests[rest][1])))
+			}
 		}
+		return w
+	}
+	rest, barW := 0, barRoom(0)
+	if barW < 8 {
+		rest, barW = 1, barRoom(1)
 	}
 	rows := make([][]string, len(parts))
 	for i, p := range parts {
@@ -114,7 +126,7 @@ func (m *model) stageBars() []string {
 		var withBar string
 		if barW >= 5 {
 			full := int(p.frac*float64(barW) + 0.5)
-			withBar = p.label + m.st.barFull.Render(strings.Repeat("█", full)) + m.st.barEmpty.Render(strings.Repeat("░", barW-full)) + p.rest
+			withBar = p.label + m.st.barFull.Render(strings.Repeat("█", full)) + m.st.barEmpty.Render(strings.Repeat("░", barW-full)) + p.rests[rest][1]
 		}
 		rows[i] = []string{withBar, p.label + p.short[0], p.label + p.short[1], p.name + " " + p.short[2]}
 	}
@@ -124,10 +136,14 @@ func (m *model) stageBars() []string {
 // barParts are the pieces of a stage's bar line; text is the whole line
 // instead when there is no bar to draw (no total, not started).
 type barParts struct {
-	name, label, rest, text string
-	frac                    float64
-	short                   [3]string // without the bar: counts, then less
+	name, label, text string
+	frac              float64
+	rests             [2][2]string // after the bar: with the unit, without; each without and with the ETA
+	short             [3]string    // without the bar: counts, then less
 }
+
+// etaW is the room an ETA takes at most: "  ETA 59m59s".
+const etaW = len("  ETA 59m59s")
 
 func (m *model) barParts(s *stageState) barParts {
 	p := barParts{name: s.name, label: pad(s.name, 12) + " "}
@@ -150,14 +166,21 @@ func (m *model) barParts(s *stageState) barParts {
 	done := st.Rows
 	p.frac = min(float64(done)/float64(total), 1)
 	pct := fmt.Sprintf("%3.0f%%", p.frac*100)
-	counts := count(done) + "/" + plural(total, "row", "rows")
+	counts := count(done) + "/" + count(total)
 	eta := ""
 	if s.started && !s.done && st.Seconds > 0 && done > 0 && done < total {
 		left := time.Duration(float64(total-done) * st.Seconds / float64(done) * float64(time.Second))
 		eta = "ETA " + duration(left)
 	}
-	p.rest = " " + joinNonEmpty("  ", pct, counts, eta)
-	p.short = [3]string{joinNonEmpty("  ", pct, counts, eta), joinNonEmpty("  ", pct, eta), joinNonEmpty(" ", pct, eta)}
+	withUnit := counts + " rows"
+	if total == 1 {
+		withUnit = counts + " row"
+	}
+	p.rests = [2][2]string{
+		{" " + joinNonEmpty("  ", pct, withUnit), " " + joinNonEmpty("  ", pct, withUnit, eta)},
+		{" " + joinNonEmpty("  ", pct, counts), " " + joinNonEmpty("  ", pct, counts, eta)},
+	}
+	p.short = [3]string{joinNonEmpty("  ", pct, withUnit, eta), joinNonEmpty("  ", pct, eta), joinNonEmpty(" ", pct, eta)}
 	return p
 }
 
