@@ -102,13 +102,20 @@ func (m *model) stageBars() []string {
 		parts[i] = m.barParts(s)
 	}
 	// The widest bar the lines leave room for with rest (0: full counts,
-	// 1: without the unit). Room for the longest ETA is kept whether one
-	// shows or not, so the bars do not change width as ETAs come and go.
+	// 1: without the unit). While a stage runs, room for the longest ETA is
+	// kept whether one shows or not, so the bars do not change width as
+	// ETAs come and go.
+	eta := 0
+	for _, s := range m.stages {
+		if s.started && !s.done && !m.finished() {
+			eta = etaW
+		}
+	}
 	barRoom := func(rest int) int {
 		w := min(max(m.width/3, 10), 40)
 		for _, p := range parts {
 			if p.text == "" {
-				w = min(w, m.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+etaW, lipgloss.Width(p.rests[rest][1])))
+				w = min(w, m.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+eta, lipgloss.Width(p.rests[rest][1])))
 			}
 		}
 		return w
