@@ -114,9 +114,10 @@ func ListRuns(stateDir string) ([]Report, error) {
 // over the state folder (or uses S3_ENDPOINT) once, for every run it opens;
 // a run that stored its batches in another S3 is read from there.
 type PastRuns struct {
-	store *Store
-	cfg   S3Config
-	close func() error
+	store   *Store
+	storage string // RunInfo.Storage of store: embedded (where) or external
+	cfg     S3Config
+	close   func() error
 }
 
 // OpenPastRuns loads settings from dir and reaches the runs' S3.
@@ -135,7 +136,7 @@ func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*Pas
 		return nil, err
 	}
 	s := cfg.Settings
-	return &PastRuns{store: r.store, close: r.Close,
+	return &PastRuns{store: r.store, storage: r.info.Storage, close: r.Close,
 		cfg: S3Config{Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey}}, nil
 }
 
@@ -157,7 +158,10 @@ func (p *PastRuns) storeFor(rep *Report) *Store {
 }
 
 // Reader returns the batch reader of one run.
-func (p *PastRuns) Reader(rep *Report) BatchReader { return storeReader{p.storeFor(rep)} }
+// It also says where it reads from (Where), for a browser to show.
+func (p *PastRuns) Reader(rep *Report) BatchReader {
+	return placedReader{storeReader{p.storeFor(rep)}, p.Where(rep)}
+}
 
 // ListBatches lists the batch objects a past run left in S3.
 func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, error) {
