@@ -71,11 +71,11 @@ func (j *JobDetails) Validate() []error {
 	var errs []error
 	if strings.TrimSpace(j.ETLJobNM) == "" {
 		errs = append(errs, fmt.Errorf("ETLJobNM is empty: name the job"))
-	} else if err := CheckObjectName("ETLJobNM", j.ETLJobNM, "it names the batches' folder"); err != nil {
+	} else if err := CheckObjectName("ETLJobNM", j.ETLJobNM, "it names the batches' folder", MaxJobNameBytes); err != nil {
 		errs = append(errs, err)
 	}
 	if j.DestinationObjectID != "" {
-		if err := CheckObjectName("DestinationObjectID", j.DestinationObjectID, "it names the table the destination loads"); err != nil {
+		if err := CheckObjectName("DestinationObjectID", j.DestinationObjectID, "it names the table the destination loads", MaxObjectNameBytes); err != nil {
 			errs = append(errs, err)
 		}
 	}

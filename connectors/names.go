@@ -6,26 +6,32 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameBytes is the longest ETLJobNM or DestinationObjectID a job may
-// carry. An S3 key holds at most 1024 bytes, and a batch key is the job name,
-// a run id, and a batch file name; most file systems (the embedded S3 on
-// disk, a state folder) take at most 255 bytes per path segment, which is
-// the tighter bound and the one picked here.
-const MaxNameBytes = 255
+// MaxJobNameBytes is the longest ETLJobNM a job may carry. An S3 key holds
+// at most 1024 bytes, but the embedded S3 on disk (gofakes3's s3afero) keeps
+// each object's metadata in one file named after the whole key, '/' and all,
+// plus 33 bytes, and a file name stops at 255 bytes: the job name, a run id
+// (22 bytes), a batch file name (about 20) and that suffix must fit in it.
+// 128 leaves room for longer file names beside the batches.
+const MaxJobNameBytes = 128
+
+// MaxObjectNameBytes is the longest DestinationObjectID a job may carry: a
+// table name, which SQLite does not bound, kept short enough for the staging
+// name a loader builds from it and for other warehouses' limits.
+const MaxObjectNameBytes = 255
 
 // CheckObjectName says what keeps value from naming an S3 folder or a
 // table, or returns nil. purpose says what the field names, for the message
-// ("it names the batches' folder"): empty, longer than MaxNameBytes, not UTF-8, a
+// ("it names the batches' folder"): empty, longer than maxBytes, not UTF-8, a
 // control character (C0, DEL, C1, NUL), a '/' or '\', or a "." or ".." path
 // segment. The error names field and says how to fix it; a value that is
 // not printable is not echoed.
-func CheckObjectName(field, value, purpose string) error {
+func CheckObjectName(field, value, purpose string, maxBytes int) error {
 	what := purpose
 	switch {
 	case strings.TrimSpace(value) == "":
 		return fmt.Errorf("%s is empty: name it (%s)", field, what)
-	case len(value) > MaxNameBytes:
-		return fmt.Errorf("%s is %d bytes long: shorten it to at most %d bytes (%s)", field, len(value), MaxNameBytes, what)
+	case len(value) > maxBytes:
+		return fmt.Errorf("%s is %d bytes long: shorten it to at most %d bytes (%s)", field, len(value), maxBytes, what)
 	case !utf8.ValidString(value):
 		return fmt.Errorf("%s is not valid UTF-8: use letters, digits, '-', '_' and '.' (%s)", field, what)
 	}
