@@ -69,6 +69,7 @@ type Run struct {
 	runDir   string
 	secrets  []string
 	past     *Report
+	checked  []string // a line per connector whose own Check passed
 
 	store *Store
 	s3srv *fakes3.Server
@@ -158,6 +159,9 @@ func Plan(opts Options) (*Run, error) {
 			}
 			r.secrets = append(r.secrets, st.token)
 		}
+	}
+	if err := r.checkConnectors(); err != nil {
+		return nil, err
 	}
 	runID := newRunID(time.Now())
 	r.runDir = filepath.Join(opts.StateDir, "runs", runID)
@@ -351,6 +355,7 @@ func (r *Run) Check() []string {
 			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
 		}
 	}
+	out = append(out, r.checked...)
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
 		if _, err := os.Stat(r.cassette); err == nil {
