@@ -216,3 +216,52 @@ func TestCheckJobOfManyKeys(t *testing.T) {
 		}
 	}
 }
+
+// .env.credentials through godotenv: a single-quoted value survives exactly
+// (here a database path with quotes, <, & and spaces, which the run then
+// creates), $VAR expansion is noted once naming the variable but not the
+// value, and a broken line is exit 3 naming file:line and no value.
+func TestDotenvThroughGodotenv(t *testing.T) {
+	t.Run("single quotes keep the value", func(t *testing.T) {
+		project(t)
+		t.Setenv("SYNTHETIC_ROWS", "10")
+		os.WriteFile(".env.credentials", []byte("SQLITE_DATABASE='my \"db\" <x>&y $Z.db'\nSALESFORCE_TOKEN=tok\n"), 0o600)
+		code, out, errOut := cli(t, "run", "synthetic", "--ci")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		if n := countRows(t, `my "db" <x>&y $Z.db`, "accounts"); n != 10 {
+			t.Errorf("the database named by the quoted value has %d rows, want 10", n)
+		}
+		if strings.Contains(out, "expanded") {
+			t.Errorf("a single-quoted value was noted as expanded:\n%s", out)
+		}
+	})
+	t.Run("expansion is noted by name", func(t *testing.T) {
+		project(t)
+		t.Setenv("SYNTHETIC_ROWS", "10")
+		os.WriteFile(".env.credentials", []byte("SQLITE_DATABASE=w.db\nSALESFORCE_TOKEN=sEcr3t$PART-tail\n"), 0o600)
+		code, out, errOut := cli(t, "run", "synthetic", "--ci")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		want := ".env.credentials:2: SALESFORCE_TOKEN: godotenv expanded a $NAME in the value, as a shell does"
+		if strings.Count(out, want) != 1 {
+			t.Errorf("want the note once, naming the variable:\n%s", out)
+		}
+		if strings.Contains(out, "sEcr3t") || strings.Contains(out, "PART") {
+			t.Errorf("the value reached the output:\n%s", out)
+		}
+	})
+	t.Run("a broken line names file and line, not the value", func(t *testing.T) {
+		project(t)
+		os.WriteFile(".env.credentials", []byte("SQLITE_DATABASE=w.db\n\nSALESFORCE_TOKEN=\"sEcr3t-never-closed\n"), 0o600)
+		for _, cmd := range []string{"check", "run"} {
+			code, out, errOut := cli(t, cmd, "synthetic")
+			wantSetupLine(t, code, out, errOut, `.env.credentials:3: SALESFORCE_TOKEN: the value's opening " is never closed`)
+			if strings.Contains(errOut+out, "sEcr3t") {
+				t.Errorf("the value reached the output: %s", errOut)
+			}
+		}
+	})
+}
