@@ -81,9 +81,10 @@ func TestParseDotenvErrors(t *testing.T) {
 }
 
 // singleQuotable reports whether godotenv reads 'v' back as v: no ' inside,
-// no \ at the end (it would escape the closing quote), no NUL.
+// no \ at the end (it would escape the closing quote), no NUL, and no CRLF
+// (a file's CRLF line ends are read as LF, inside quotes too).
 func singleQuotable(v string) bool {
-	return !strings.ContainsAny(v, "'\x00") && !strings.HasSuffix(v, `\`)
+	return !strings.ContainsAny(v, "'\x00") && !strings.HasSuffix(v, `\`) && !strings.Contains(v, "\r\n")
 }
 
 // FuzzParseDotenv runs the godotenv path: it never panics, errors are one
