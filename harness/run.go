@@ -94,8 +94,9 @@ func (r *Run) Info() RunInfo { return r.info }
 // Batches reads the run's batch objects (valid after Start).
 func (r *Run) Batches() BatchReader { return storeReader{r.store} }
 
-// Plan validates settings, credentials, the job and flags, and returns the
-// run it would make. It starts nothing and writes nothing; every error is a
+// Plan validates settings, credentials, the job and flags, runs each
+// connector's own check (connectors.Checker), and returns the run it would
+// make. It starts nothing and writes nothing; every error is a
 // *SetupError.
 func Plan(opts Options) (*Run, error) {
 	if opts.Dir == "" {
