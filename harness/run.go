@@ -69,6 +69,7 @@ type Run struct {
 	runDir   string
 	secrets  []string
 	past     *Report
+	checked  []string // a line per connector whose own Check passed
 
 	store *Store
 	s3srv *fakes3.Server
@@ -93,8 +94,9 @@ func (r *Run) Info() RunInfo { return r.info }
 // Batches reads the run's batch objects (valid after Start).
 func (r *Run) Batches() BatchReader { return storeReader{r.store} }
 
-// Plan validates settings, credentials, the job and flags, and returns the
-// run it would make. It starts nothing and writes nothing; every error is a
+// Plan validates settings, credentials, the job and flags, runs each
+// connector's own check (connectors.Checker), and returns the run it would
+// make. It starts nothing and writes nothing; every error is a
 // *SetupError.
 func Plan(opts Options) (*Run, error) {
 	if opts.Dir == "" {
@@ -158,6 +160,9 @@ func Plan(opts Options) (*Run, error) {
 			}
 			r.secrets = append(r.secrets, st.token)
 		}
+	}
+	if err := r.checkConnectors(); err != nil {
+		return nil, err
 	}
 	runID := newRunID(time.Now())
 	r.runDir = filepath.Join(opts.StateDir, "runs", runID)
@@ -351,6 +356,7 @@ func (r *Run) Check() []string {
 			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
 		}
 	}
+	out = append(out, r.checked...)
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
 		if _, err := os.Stat(r.cassette); err == nil {
