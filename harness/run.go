@@ -69,6 +69,7 @@ type Run struct {
 	runDir   string
 	secrets  []string
 	past     *Report
+	checked  []string // a line per connector whose own Check passed
 
 	store *Store
 	s3srv *fakes3.Server
@@ -96,8 +97,9 @@ func (r *Run) Batches() BatchReader {
 	return storeReader{store: r.store, scrub: newScrubber(r.secrets)}
 }
 
-// Plan validates settings, credentials, the job and flags, and returns the
-// run it would make. It starts nothing and writes nothing; every error is a
+// Plan validates settings, credentials, the job and flags, runs each
+// connector's own check (connectors.Checker), and returns the run it would
+// make. It starts nothing and writes nothing; every error is a
 // *SetupError.
 func Plan(opts Options) (*Run, error) {
 	if opts.Dir == "" {
@@ -163,6 +165,9 @@ func Plan(opts Options) (*Run, error) {
 			}
 			r.secrets = append(r.secrets, st.token)
 		}
+	}
+	if err := r.checkConnectors(); err != nil {
+		return nil, err
 	}
 	runID := newRunID(time.Now())
 	r.runDir = filepath.Join(opts.StateDir, "runs", runID)
@@ -356,6 +361,7 @@ func (r *Run) Check() []string {
 			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
 		}
 	}
+	out = append(out, r.checked...)
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
 		if _, err := os.Stat(r.cassette); err == nil {

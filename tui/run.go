@@ -42,12 +42,16 @@ func (o Options) program(m tea.Model) *tea.Program {
 	return tea.NewProgram(m, opts...)
 }
 
-// renderStyles builds the styles for the options' output. The background is
-// fixed as dark before the program starts: asking the terminal would race
+// renderStyles builds the styles for the options' output, with the
+// terminal's background asked for now, before the program starts: asked
+// later (lazily, by the first adaptive colour drawn) the answer would race
 // the program's own reading of the input.
 func (o Options) renderStyles() *styles {
 	r := lipgloss.NewRenderer(o.out())
-	r.SetHasDarkBackground(true)
+	dark := darkBackground(r, o.NoColor, isTerminal(o.out()))
+	r.SetHasDarkBackground(dark)
+	// The default renderer too, in case a component draws with it.
+	lipgloss.SetHasDarkBackground(dark)
 	return newStyles(r, o.NoColor)
 }
 

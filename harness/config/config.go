@@ -159,6 +159,12 @@ func (c *Config) readLayer(name, example, copyHint, noneNote string) ([]envLine,
 		if i == 1 {
 			c.Notes = append(c.Notes, fmt.Sprintf("no %s: using %s (%s)", name, n, copyHint))
 		}
+		for _, l := range lines {
+			if l.Expanded {
+				// The name only: the value is likely a secret.
+				c.Notes = append(c.Notes, fmt.Sprintf("%s:%d: %s: godotenv expanded a $NAME in the value, as a shell does (from the lines above; an unknown name becomes empty): put the value in single quotes to keep it as written", path, l.Line, l.Name))
+			}
+		}
 		c.files = append(c.files, path)
 		return lines, path, nil
 	}
