@@ -74,6 +74,7 @@ type Run struct {
 	store *Store
 	s3srv *fakes3.Server
 	rec   *httprec.Recorder
+	out   *Output // fd 1 and 2 while captured (CaptureOutput)
 }
 
 type plannedStage struct {
@@ -92,7 +93,9 @@ func (r *Run) RunDir() string { return r.runDir }
 func (r *Run) Info() RunInfo { return r.info }
 
 // Batches reads the run's batch objects (valid after Start).
-func (r *Run) Batches() BatchReader { return storeReader{r.store} }
+func (r *Run) Batches() BatchReader {
+	return storeReader{store: r.store, scrub: newScrubber(r.secrets)}
+}
 
 // Plan validates settings, credentials, the job and flags, runs each
 // connector's own check (connectors.Checker), and returns the run it would
@@ -155,8 +158,10 @@ func Plan(opts Options) (*Run, error) {
 	r.secrets = cfg.Secrets()
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st != nil {
-			for _, v := range st.creds {
-				r.secrets = append(r.secrets, v)
+			for f, v := range st.creds {
+				if st.spec.Secret(f) {
+					r.secrets = append(r.secrets, v)
+				}
 			}
 			r.secrets = append(r.secrets, st.token)
 		}
@@ -481,13 +486,14 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		RunID: r.info.RunID, Connector: r.opts.Connector, Job: r.job.ETLJobNM, JobFile: r.jobFile,
 		Started: started.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), S3Memory: r.opts.S3Memory && r.s3srv != nil,
 	}
-	if err := os.MkdirAll(r.runDir, 0o755); err == nil {
-		if f, err := os.Create(filepath.Join(r.runDir, "run.log")); err == nil {
+	if err := r.makeRunDir(); err == nil {
+		if f, err := os.OpenFile(filepath.Join(r.runDir, "run.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
 			x.em.logf = f
 			x.em.logw = newLogWriter(f)
 		}
 		r.saveJob()
 	}
+	r.out.attach(x.em)
 	info := r.info
 	report.Run = &info
 	x.em.emit(Event{Kind: EventRunStarted, Run: &info})
@@ -543,6 +549,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		}
 		r.rec = nil
 	}
+	// What the connectors wrote to fd 1 and 2 is in the log before the end.
+	r.out.detach()
 	report.Seconds = time.Since(started).Seconds()
 	// Scrub before anything is derived from the messages.
 	exit.Message = x.em.scrub.Replace(exit.Message)
@@ -551,6 +559,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	}
 	report.Exit = exit
 	report.ExitCode = exit.Code
+	scrubbed := scrubRunInfo(x.em.scrub, *report.Run)
+	report.Run = &scrubbed
 	var closing string
 	switch {
 	case r.expect == nil:
@@ -637,12 +647,14 @@ func (x *execution) runDest(ctx context.Context, p *plannedStage, expected int64
 // cancellation, else what its error says.
 func (x *execution) runConnector(ctx, cctx context.Context, st *stage, p *plannedStage, fn func(context.Context) error) ExitInfo {
 	x.em.emit(Event{Kind: EventStageStarted, Stage: st.name, Message: st.connector})
+	x.r.out.enter(st.name)
+	defer x.r.out.leave(st.name)
 	var panicked bool
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
 				panicked = true
-				x.em.log(st.name, LevelError, fmt.Sprintf("panic: %v\n%s", v, debug.Stack()))
+				x.em.emit(Event{Kind: EventLog, Stage: st.name, Level: LevelError, Message: fmt.Sprintf("panic: %v", v), Trace: string(debug.Stack())})
 				err = fmt.Errorf("panic: %v", v)
 			}
 		}()
@@ -715,7 +727,7 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

@@ -125,7 +125,7 @@ func (b *batchBrowser) loaded(m batchLoadedMsg) {
 	if m.gen != b.gen || !b.open {
 		return
 	}
-	b.loading, b.err, b.frame, b.meta = false, m.err, m.frame, m.meta
+	b.loading, b.err, b.frame, b.meta = false, safeErr(m.err), safeFrame(m.frame), safeMeta(m.meta)
 	if m.err == nil && m.frame != nil {
 		b.table = newRowTable(b.st, m.frame)
 		b.table.setSize(b.width, b.height-1)

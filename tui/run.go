@@ -67,7 +67,7 @@ func RunDashboard(ctx context.Context, info harness.RunInfo, batches harness.Bat
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m := newRunModel(runCtx, opts.renderStyles(), info, batches, cancel, time.Now)
+	m := newRunModel(runCtx, opts.renderStyles(), harness.SafeRunInfo(info), batches, cancel, time.Now)
 	p := opts.program(m)
 
 	f := newFeeder(logCap)
@@ -116,7 +116,7 @@ func exitCode(rep *harness.Report, final tea.Model, m *model) int {
 // gives the reader of one run's batches.
 func Inspect(ctx context.Context, runs []harness.Report,
 	open func(ctx context.Context, runID string) (harness.BatchReader, error), opts Options) error {
-	m := newInspectModel(ctx, opts.renderStyles(), runs, open, time.Now)
+	m := newInspectModel(ctx, opts.renderStyles(), safeRuns(runs), open, time.Now)
 	if _, err := opts.program(m).Run(); err != nil {
 		return fmt.Errorf("run the batch browser: %w", err)
 	}
