@@ -91,7 +91,7 @@ func (r *Run) RunDir() string { return r.runDir }
 func (r *Run) Info() RunInfo { return r.info }
 
 // Batches reads the run's batch objects (valid after Start).
-func (r *Run) Batches() BatchReader { return storeReader{r.store} }
+func (r *Run) Batches() BatchReader { return newStoreReader(r.store, r.info.Prefix, nil, false) }
 
 // Plan validates settings, credentials, the job and flags, and returns the
 // run it would make. It starts nothing and writes nothing; every error is a
@@ -246,6 +246,9 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	past, err := LoadReport(r.opts.StateDir, r.opts.FromRun)
 	if err != nil {
 		return &SetupError{Msg: err.Error()}
+	}
+	if err := past.readable(); err != nil {
+		return err
 	}
 	if past.Run == nil || past.Run.Prefix == "" {
 		return setupf("run %s has no batches to read (its report names no S3 prefix)", r.opts.FromRun)
@@ -443,13 +446,14 @@ func newRunID(t time.Time) string {
 
 // execution is one Execute: the state the stages share.
 type execution struct {
-	r       *Run
-	em      *emitter
-	store   *Store
-	prefix  string
-	batches []BatchInfo // what the source stored: the destination reads these
-	http    *http.Client
-	now     func() time.Time
+	r        *Run
+	em       *emitter
+	store    *Store
+	prefix   string
+	batches  []BatchInfo // what the source stored: the destination reads these
+	manifest string      // the key of the manifest the source stage wrote
+	http     *http.Client
+	now      func() time.Time
 }
 
 // Execute runs the stages and returns the report (also written to the run's
@@ -484,6 +488,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	}
 	info := r.info
 	report.Run = &info
+	x.startReport(report)
+	defer x.store.SetLogf(nil)
 	x.em.emit(Event{Kind: EventRunStarted, Run: &info})
 	for _, n := range r.cfg.Notes {
 		x.em.log("", LevelInfo, n)
@@ -499,10 +505,12 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		rep, batches := x.runSource(ctx, r.source)
 		report.Stages = append(report.Stages, rep)
 		report.Batches = batches
+		report.Manifest = x.manifest
 		exit = *rep.Exit
 		srcRows = rep.Rows
 	} else if r.past != nil {
 		report.Batches = r.past.Batches
+		report.Manifest = r.past.Manifest
 		for _, s := range r.past.Stages {
 			if s.Name == "source" {
 				srcRows = s.Rows
@@ -566,6 +574,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		}
 	}
 	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: closing, ExitCode: &report.ExitCode})
+	report.Status = StatusFinished
 	if err := writeJSON(filepath.Join(r.runDir, "report.json"), report); err != nil {
 		x.em.log("", LevelError, "report: "+err.Error())
 	}
@@ -608,6 +617,7 @@ func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport
 			exit = exitInfo(reason, "upload: "+msg)
 		}
 	}
+	exit = x.writeManifest(ctx, st, exit)
 	return x.finishStage(st, exit), st.up.written()
 }
 
