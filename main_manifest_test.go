@@ -342,3 +342,30 @@ func TestInterruptedRunCountsAgree(t *testing.T) {
 		t.Errorf("rows: manifest batches %d, manifest total %d, report %d", rows, m.Rows, rep.Stages[0].Rows)
 	}
 }
+
+// A state folder made before run manifests (the schema in each batch's
+// metadata, no manifest.json, no report status) stays readable: inspect
+// lists and prints its batches, and --from-run loads them.
+func TestStateBeforeManifestsStaysReadable(t *testing.T) {
+	repo, _ := os.Getwd()
+	project(t)
+	if err := os.CopyFS(".connector-dev", os.DirFS(filepath.Join(repo, "testdata", "legacy-state"))); err != nil {
+		t.Fatal(err)
+	}
+	const id = "20261201-100206-2125b1"
+	code, out, errOut := cli(t, "inspect", "--ci")
+	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "success") || !strings.Contains(line, "300") {
+		t.Errorf("inspect --ci: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "inspect", id, "--batch", "2", "--format", "jsonl")
+	if code != 0 || strings.Count(out, "\n") != 100 || !strings.Contains(out, `"id":100,`) {
+		t.Errorf("inspect --batch 2: exit %d\n%.300s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "run", "sqlite", "--from-run", id, "--ci")
+	if code != 0 || !strings.Contains(out, "made before run manifests") {
+		t.Fatalf("--from-run: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != 300 {
+		t.Errorf("--from-run loaded %d rows, want 300", n)
+	}
+}

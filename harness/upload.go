@@ -123,11 +123,16 @@ func (u *uploader) putter() {
 		}
 		rows := int64(j.frame.Len())
 		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
-		if err := u.store.Put(u.ctx, j.key, j.data, u.codec.ContentType(), meta); err != nil {
+		// A PUT once begun is finished even if the run is stopped meanwhile
+		// (bounded by putTimeout): cut off, S3 might keep the object while
+		// the report and manifest could not know it. So a batch that lands
+		// after Ctrl-C is counted; one whose PUT fails is deleted.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), putTimeout)
+		err := u.store.Put(pctx, j.key, j.data, u.codec.ContentType(), meta)
+		cancel()
+		if err != nil {
 			u.fail("%v", err)
-			if u.ctx.Err() != nil {
-				u.forget(j.key)
-			}
+			u.forget(j.key)
 			continue
 		}
 		info := BatchInfo{Index: j.index, Key: j.key, Rows: rows, Bytes: int64(len(j.data)), Format: u.codec.Name(), CRC32C: crc32c(j.data)}
@@ -147,14 +152,17 @@ func (u *uploader) putter() {
 	}
 }
 
-// forget deletes a batch whose PUT was cut off by the run's end: S3 may
-// have stored it all the same, and a batch the manifest does not list must
-// not sit beside those it does.
+// putTimeout bounds one batch's PUT, retries included.
+const putTimeout = 2 * time.Minute
+
+// forget deletes a batch whose PUT failed: S3 may have stored it all the
+// same (a connection reset after the server acted), and a batch the
+// manifest does not list must not sit beside those it does.
 func (u *uploader) forget(key string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), 10*time.Second)
 	defer cancel()
 	if err := u.store.Delete(ctx, key); err != nil {
-		u.s.x.em.log(u.s.name, LevelWarn, fmt.Sprintf("a batch cut off by the run's end may remain (the manifest does not list it): %v", err))
+		u.s.x.em.log(u.s.name, LevelWarn, fmt.Sprintf("a batch whose upload failed may remain (the manifest does not list it): %v", err))
 	}
 }
 
