@@ -369,3 +369,31 @@ func TestStateBeforeManifestsStaysReadable(t *testing.T) {
 		t.Errorf("--from-run loaded %d rows, want 300", n)
 	}
 }
+
+// kill -9 while the destination loads: the source had finished, so its
+// manifest is there; inspect lists the run as incomplete with the
+// manifest's rows, and --from-run of it loads every row.
+func TestKilledInDestinationLoadsFromRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	project(t)
+	const rows = 3_000_000
+	cmd, exited, _ := startChild(t, bin, []string{fmt.Sprintf("SYNTHETIC_ROWS=%d", rows), "BATCH_ROWS=50000"}, "run", "synthetic", "--ci")
+	logPath := waitForLine(t, ".connector-dev/runs/*/run.log", "destination read", exited)
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	id := filepath.Base(filepath.Dir(logPath))
+	code, out, _ := cli(t, "inspect", "--ci")
+	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "incomplete") || !strings.Contains(line, fmt.Sprint(rows)) {
+		t.Errorf("inspect --ci does not list %s as incomplete with %d rows:\n%s", id, rows, out)
+	}
+	code, out, errOut := cli(t, "run", "sqlite", "--from-run", id, "--ci")
+	if code != 0 {
+		t.Fatalf("--from-run of a run killed in its destination: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != rows {
+		t.Errorf("--from-run loaded %d rows, want %d", n, rows)
+	}
+}
