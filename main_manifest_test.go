@@ -172,7 +172,8 @@ func batchFile(t *testing.T, id string, n int) string {
 	return found
 }
 
-// A batch changed after the source stored it (a byte flipped, or swapped for another batch of the same row count) is refused by
+// A batch changed after the source stored it (a planted 2 GB object, a
+// byte flipped, or swapped for another batch of the same row count) is refused by
 // --from-run: exit 1, the key named, the table as it was.
 func TestChangedBatchIsRefused(t *testing.T) {
 	cases := []struct {
@@ -180,6 +181,12 @@ func TestChangedBatchIsRefused(t *testing.T) {
 		change func(t *testing.T, path, other string)
 		want   string
 	}{
+		{"planted 2 GB", func(t *testing.T, path, _ string) {
+			// Sparse: costs no disk. Read whole it would cost 2 GB of memory.
+			if err := os.Truncate(path, 2<<30); err != nil {
+				t.Fatal(err)
+			}
+		}, "size mismatch (manifest "},
 		{"byte flipped", func(t *testing.T, path, _ string) {
 			b, _ := os.ReadFile(path)
 			b[len(b)/2] ^= 0xff
