@@ -187,7 +187,7 @@ func (x *execution) writeManifest(ctx context.Context, st *stage, exit ExitInfo)
 		}
 		return exit
 	}
-	x.manifest = x.prefix + manifestName
+	x.stored = x.prefix + manifestName
 	x.em.log(st.name, LevelDebug, fmt.Sprintf("manifest s3://%s/%s%s: %d batches, %d rows", x.store.Bucket(), x.prefix, manifestName, len(m.Batches), m.Rows))
 	return exit
 }

@@ -174,7 +174,7 @@ func (s *Store) GetChecked(ctx context.Context, key string, want Expect, buf []b
 			return nil, ObjectMeta{}, err
 		}
 		d := backoff(attempt)
-		s.log.logf("s3: get %s: %v; GET again (attempt %d of %d) in %s", where, err, attempt+1, s3Attempts, d.Round(time.Millisecond))
+		s.log.logf("s3: retry get %s: %v; GET again (attempt %d of %d) in %s", where, err, attempt+1, s3Attempts, d.Round(time.Millisecond))
 		if data != nil {
 			buf = data
 		}

@@ -446,14 +446,14 @@ func newRunID(t time.Time) string {
 
 // execution is one Execute: the state the stages share.
 type execution struct {
-	r        *Run
-	em       *emitter
-	store    *Store
-	prefix   string
-	batches  []BatchInfo // what the source stored: the destination reads these
-	manifest string      // the key of the manifest the source stage wrote
-	http     *http.Client
-	now      func() time.Time
+	r       *Run
+	em      *emitter
+	store   *Store
+	prefix  string
+	batches []BatchInfo // what the source stored: the destination reads these
+	stored  string      // the key of the manifest the source stage wrote
+	http    *http.Client
+	now     func() time.Time
 }
 
 // Execute runs the stages and returns the report (also written to the run's
@@ -505,7 +505,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		rep, batches := x.runSource(ctx, r.source)
 		report.Stages = append(report.Stages, rep)
 		report.Batches = batches
-		report.Manifest = x.manifest
+		report.Manifest = x.stored
 		exit = *rep.Exit
 		srcRows = rep.Rows
 	} else if r.past != nil {
