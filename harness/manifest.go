@@ -164,8 +164,10 @@ func (s *Store) getSchema(ctx context.Context, prefix string) ([]connectors.Fiel
 // the run's may be cancelled. A manifest that cannot be stored fails a
 // source that had succeeded.
 func (x *execution) writeManifest(ctx context.Context, st *stage, exit ExitInfo) ExitInfo {
+	stored := exit // the manifest is kept and shown: no secret in it
+	stored.Message = x.em.scrub.Replace(stored.Message)
 	m := &Manifest{Version: manifestVersion, RunID: x.r.info.RunID, Job: x.r.job.ETLJobNM, Connector: st.connector,
-		Prefix: x.prefix, Format: x.r.codec.Name(), Schema: schemaOf(st.up.schema), Batches: st.up.written(), Exit: exit}
+		Prefix: x.prefix, Format: x.r.codec.Name(), Schema: schemaOf(st.up.schema), Batches: st.up.written(), Exit: stored}
 	if m.Batches == nil {
 		m.Batches = []BatchInfo{}
 	}
