@@ -94,7 +94,7 @@ func TestRunSyntheticHeadless(t *testing.T) {
 	for _, want := range []string{
 		"no .env: using .env.example",
 		"synthetic -> sqlite",
-		"batch-000003.parquet: 5000 rows",
+		"batch-000003.parquet: 5,000 rows",
 		"EXIT", "success (code 0)",
 	} {
 		if !strings.Contains(out, want) {

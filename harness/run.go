@@ -517,26 +517,6 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	} else if r.dest != nil {
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", r.dest.reg.Name, exit.Reason))
 	}
-	if r.rec != nil {
-		stopped := exit.Reason == connectors.Timeout || exit.Reason == connectors.Interrupted
-		var err error
-		if stopped {
-			err = r.rec.Discard()
-			if r.mode == httprec.Record {
-				x.em.log("", LevelInfo, "recording discarded: the run was stopped; "+r.cassette+" is as it was")
-			}
-		} else {
-			err = r.rec.Stop()
-		}
-		if err != nil {
-			x.em.log("", LevelError, "record: "+err.Error())
-			// A recording that cannot be written is a failed run.
-			if !exit.Reason.Failed() {
-				exit = exitInfo(connectors.Error, "record: "+err.Error())
-			}
-		}
-		r.rec = nil
-	}
 	report.Seconds = time.Since(started).Seconds()
 	// Scrub before anything is derived from the messages.
 	exit.Message = x.em.scrub.Replace(exit.Message)
@@ -544,28 +524,10 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		report.Stages[i].Exit.Message = x.em.scrub.Replace(report.Stages[i].Exit.Message)
 	}
 	report.Exit = exit
-	report.ExitCode = exit.Code
-	var closing string
-	switch {
-	case r.expect == nil:
-	case exit.Reason == connectors.Timeout || exit.Reason == connectors.Interrupted:
-		// A stopped run proves nothing either way: its own code stands.
-		closing = fmt.Sprintf("expectations of %s not checked: the run was stopped (%s)", r.expectAt, exit.Reason)
-	default:
-		misses := checkExpectations(r.expect, report)
-		report.Expectations = &ExpectationResult{File: r.expectAt, Held: len(misses) == 0, Misses: misses}
-		for _, m := range misses {
-			x.em.log("", LevelError, "expectation not met: "+m)
-		}
-		if len(misses) == 0 {
-			report.ExitCode = 0
-			closing = fmt.Sprintf("expectations of %s held: exit code 0", r.expectAt)
-		} else {
-			report.ExitCode = connectors.Expectation.Code()
-			closing = fmt.Sprintf("%d expectation(s) of %s not met: exit code %d", len(misses), r.expectAt, report.ExitCode)
-		}
-	}
-	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: closing, ExitCode: &report.ExitCode})
+	report.Closing = x.settle(report)
+	reportPath, _ := filepath.Abs(filepath.Join(r.runDir, "report.json"))
+	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: report.Closing, ExitCode: &report.ExitCode,
+		RunID: r.info.RunID, Report: reportPath})
 	if err := writeJSON(filepath.Join(r.runDir, "report.json"), report); err != nil {
 		x.em.log("", LevelError, "report: "+err.Error())
 	}
