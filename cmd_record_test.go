@@ -140,3 +140,25 @@ func finishedEvent(t *testing.T, out string) finished {
 	}
 	return f
 }
+
+// The --json finished event names the run and its report at top level: a
+// script needs nothing else to find the report.
+func TestFinishedEventNamesRunAndReport(t *testing.T) {
+	project(t)
+	t.Setenv("SYNTHETIC_ROWS", "10")
+	code, out, _ := cli(t, "run", "synthetic", "--ci", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	fin := finishedEvent(t, out)
+	rep := lastReport(t)
+	if fin.RunID != rep.RunID {
+		t.Errorf("run_id %q, want %q", fin.RunID, rep.RunID)
+	}
+	if !filepath.IsAbs(fin.Report) || filepath.Base(filepath.Dir(fin.Report)) != rep.RunID {
+		t.Errorf("report %q is not the absolute path of run %s's report", fin.Report, rep.RunID)
+	}
+	if b, err := os.ReadFile(fin.Report); err != nil || !strings.Contains(string(b), rep.RunID) {
+		t.Errorf("report %s: %v", fin.Report, err)
+	}
+}

@@ -182,7 +182,7 @@ func appendJSONValue(b []byte, v any) []byte {
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case time.Time:
-		return strconv.AppendQuote(b, x.UTC().Format(time.RFC3339Nano))
+		return strconv.AppendQuote(b, x.UTC().Format(codec.TimeLayout))
 	default:
 		j, _ := json.Marshal(x)
 		return append(b, j...)
