@@ -181,7 +181,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 			fs.PrintDefaults()
 			return 0
 		}
-		fmt.Fprintf(stderr, "connector-dev %s: %v (see --help)\n", fs.Name(), err)
+		fmt.Fprintf(stderr, "connector-dev %s: %s\n", fs.Name(), flagError(fs, err))
 		return connectors.Setup.Code()
 	}
 	return -1

@@ -103,6 +103,9 @@ func Plan(opts Options) (*Run, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = filepath.Join(opts.Dir, ".connector-dev")
 	}
+	if err := NeedProject(opts.Dir); err != nil {
+		return nil, err
+	}
 	cfg, err := config.Load(opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, &SetupError{Msg: err.Error()}
