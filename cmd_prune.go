@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -28,10 +29,10 @@ func cmdPrune(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	var c common
 	var opts harness.PruneOptions
-	var olderThan string
-	fs.IntVar(&opts.Keep, "keep", -1, "keep the N newest runs")
-	fs.StringVar(&olderThan, "older-than", "", "remove runs older than this (7d, 36h, 90m)")
-	fs.StringVar(&opts.Job, "job", "", "only runs of this job (ETLJobNM, as `inspect` lists it)")
+	var olderThan, keep string
+	fs.StringVar(&keep, "keep", "", "keep the `N` newest runs")
+	fs.StringVar(&olderThan, "older-than", "", "remove runs older than `DURATION` (7d, 36h, 90m)")
+	fs.StringVar(&opts.Job, "job", "", "only runs of job `NAME` (its ETLJobNM, as inspect lists it)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list what would be removed; remove nothing")
 	c.add(fs, withState)
 	fail, code := start(fs, &c, args, stdout, stderr)
@@ -41,8 +42,13 @@ func cmdPrune(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail("takes no arguments (got %q): use --keep N or --older-than DURATION", strings.Join(fs.Args(), " "))
 	}
-	if fs.Changed("keep") && opts.Keep < 0 {
-		return fail("--keep %d: give how many runs to keep, 0 or more", opts.Keep)
+	opts.Keep = -1
+	if keep != "" {
+		n, err := strconv.Atoi(keep)
+		if err != nil || n < 0 {
+			return fail("--keep %q: give how many runs to keep, a whole number from 0", keep)
+		}
+		opts.Keep = n
 	}
 	if olderThan != "" {
 		d, err := harness.ParseAge(olderThan)
