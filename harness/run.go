@@ -351,7 +351,7 @@ func (r *Run) Check() []string {
 	out = append(out, fmt.Sprintf("job: %s ok (%q, %s into %q)", r.jobFile, r.job.ETLJobNM, r.job.UpdateMethod(), r.job.DestinationObjectID))
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st != nil {
-			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
+			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%s with ENCRYPTION_KEY)", st.name, st.reg.Name, Quantity(int64(len(st.creds)), "field decrypts", "fields decrypt")))
 		}
 	}
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
