@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,3 +94,33 @@ func FuzzFlagError(f *testing.F) {
 type nopWriter struct{}
 
 func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// A connector without credentials needs no .env.credentials (nor its
+// example): here a synthetic job without a destination, and one into
+// SQLite with the destination's credential from the environment.
+func TestNoCredentialsNeedNoCredentialsFile(t *testing.T) {
+	project(t)
+	os.Remove(".env.credentials.example")
+	job, _ := os.ReadFile("fixtures/synthetic/job.json")
+	var j map[string]any
+	if err := json.Unmarshal(job, &j); err != nil {
+		t.Fatal(err)
+	}
+	delete(j, "DestinationConnectorNM")
+	delete(j, "DestinationObjectID")
+	b, _ := json.Marshal(j)
+	os.WriteFile("fixtures/synthetic/alone.json", b, 0o644)
+	t.Setenv("SYNTHETIC_ROWS", "10")
+	for _, args := range [][]string{
+		{"check", "synthetic", "--job", "fixtures/synthetic/alone.json"},
+		{"run", "synthetic", "--job", "fixtures/synthetic/alone.json", "--ci"},
+	} {
+		if code, out, errOut := cli(t, args...); code != 0 {
+			t.Errorf("%v without .env.credentials: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+	t.Setenv("SQLITE_DATABASE", "w.db")
+	if code, out, errOut := cli(t, "run", "synthetic", "--ci"); code != 0 || countRows(t, "w.db", "accounts") != 10 {
+		t.Errorf("run into SQLite without .env.credentials: exit %d\n%s%s", code, out, errOut)
+	}
+}
