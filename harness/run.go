@@ -347,7 +347,7 @@ func (r *Run) planHTTP() error {
 // Check is Plan for `connector-dev check`: it returns what would run.
 func (r *Run) Check() []string {
 	var out []string
-	out = append(out, fmt.Sprintf("settings: ok (bucket %s, batches of %d rows as %s)", r.cfg.Settings.Bucket, r.cfg.Settings.BatchRows, r.codec.Name()))
+	out = append(out, fmt.Sprintf("settings: ok (bucket %s, batches of %s as %s)", r.cfg.Settings.Bucket, Quantity(int64(r.cfg.Settings.BatchRows), "row", "rows"), r.codec.Name()))
 	out = append(out, fmt.Sprintf("job: %s ok (%q, %s into %q)", r.jobFile, r.job.ETLJobNM, r.job.UpdateMethod(), r.job.DestinationObjectID))
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st != nil {
