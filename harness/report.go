@@ -33,6 +33,9 @@ type ExpectationResult struct {
 	File   string   `json:"file"`
 	Held   bool     `json:"held"`
 	Misses []string `json:"misses,omitempty"`
+	// Applied is false under --live and --record: the expectations were
+	// checked and reported, but the run's own exit code stands.
+	Applied bool `json:"applied"`
 }
 
 // Report is .connector-dev/runs/<run-id>/report.json. Exit is how the run
@@ -56,8 +59,10 @@ type Report struct {
 	Exit         ExitInfo           `json:"exit"`
 	ExitCode     int                `json:"exit_code"`
 	Expectations *ExpectationResult `json:"expectations,omitempty"`
-	Stages       []StageReport      `json:"stages"`
-	Batches      []BatchInfo        `json:"batches"` // the source's batch objects, in order
+	// Closing is the finished event's closing message (see Event.Message).
+	Closing string        `json:"closing,omitempty"`
+	Stages  []StageReport `json:"stages"`
+	Batches []BatchInfo   `json:"batches"` // the source's batch objects, in order
 }
 
 // Rows is the rows the run delivered: the last stage's count.
