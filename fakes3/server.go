@@ -73,6 +73,12 @@ type Options struct {
 	// Now is the server's clock for signature time checks (skew, presigned
 	// expiry) and object timestamps; default time.Now. Tests set it.
 	Now func() time.Time
+	// Chaos, when set, is asked about every authenticated request (method,
+	// bucket, and key, "" for a bucket request) and returns the fault to
+	// inject: ChaosUnavailable, ChaosReset, ChaosSlow, ChaosTruncate, or ""
+	// for none. It is called concurrently. connector-dev's --faults decides
+	// here; Fault (InjectFault) is the scripted kind for tests.
+	Chaos func(method, bucket, key string) string
 }
 
 // Fault makes the server fail matching requests, to test a client's error
@@ -95,6 +101,7 @@ type Server struct {
 	auth    verifier
 	reqID   atomic.Uint64
 	running atomic.Int64 // requests inside the handler now
+	chaosFn func(method, bucket, key string) string
 
 	mu     sync.Mutex
 	faults []*faultState
@@ -162,10 +169,11 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fakes3: listen on %s (Options.Addr): %w", opts.Addr, err)
 	}
 	s := &Server{
-		url:    "http://" + ln.Addr().String(),
-		served: make(chan struct{}),
-		s3:     faker.Server(),
-		auth:   verifier{accessKey: opts.AccessKey, secretKey: opts.SecretKey, region: opts.Region, now: opts.Now},
+		url:     "http://" + ln.Addr().String(),
+		served:  make(chan struct{}),
+		s3:      faker.Server(),
+		auth:    verifier{accessKey: opts.AccessKey, secretKey: opts.SecretKey, region: opts.Region, now: opts.Now},
+		chaosFn: opts.Chaos,
 	}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
@@ -288,6 +296,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if e := s.auth.verify(r); e != nil {
 		s.writeError(w, r, e)
 		return
+	}
+	if s.chaosFn != nil {
+		var finish func()
+		var done bool
+		if w, finish, done = s.chaos(w, r); done {
+			return
+		}
+		if finish != nil {
+			defer finish()
+		}
 	}
 	if f, ok := s.takeFault(r); ok {
 		switch {
