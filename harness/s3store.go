@@ -27,6 +27,9 @@ type S3Config struct {
 	AccessKey string
 	SecretKey string
 	Bucket    string
+	// Wrap, if set, wraps the client's transport: --faults injects there
+	// when the S3 is not the embedded one.
+	Wrap func(http.RoundTripper) http.RoundTripper
 }
 
 // Store keeps a run's batches in one S3 bucket. It talks to S3 only through
@@ -40,6 +43,10 @@ type Store struct {
 // NewStore makes a client for cfg. It does not read ~/.aws or the AWS_*
 // environment: a run uses exactly the settings connector-dev shows.
 func NewStore(cfg S3Config) *Store {
+	var transport http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: 8}
+	if cfg.Wrap != nil {
+		transport = cfg.Wrap(transport)
+	}
 	client := s3.New(s3.Options{
 		BaseEndpoint: aws.String(cfg.Endpoint),
 		Region:       cfg.Region,
@@ -49,7 +56,7 @@ func NewStore(cfg S3Config) *Store {
 		// stale CRCs on overwrite (DESIGN, known traps); real S3 needs none of them.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		HTTPClient:                 &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}},
+		HTTPClient:                 &http.Client{Transport: transport},
 	})
 	return &Store{client: client, bucket: cfg.Bucket, url: cfg.Endpoint}
 }

@@ -19,6 +19,7 @@ type Injector struct {
 	mu     sync.Mutex
 	armed  bool
 	log    func(msg string)
+	canon  func(key string) string // nil: keys decide as they are
 	seen   map[string]uint64 // target, method, key -> requests decided so far
 	counts map[string]int64  // "s3:503" -> faults injected
 }
@@ -58,6 +59,16 @@ func (in *Injector) Announce() string {
 	return fmt.Sprintf("faults: %s, seed=%d (pass seed=%d to repeat)", rules.String(), in.spec.Seed, in.spec.Seed)
 }
 
+// Canonical makes decisions on canon(key) instead of key, so that keys
+// which differ only by what differs between runs (the run id in every batch
+// key) fail alike under the same seed. Log lines keep the real key. Call it
+// before Arm.
+func (in *Injector) Canonical(canon func(key string) string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.canon = canon
+}
+
 // Arm starts injecting; log (may be nil) gets one line per fault injected.
 // Requests decided before Arm are not counted, so what a run does before its
 // stages start (creating the bucket) neither fails nor shifts the decisions.
@@ -89,7 +100,11 @@ func (in *Injector) Decide(target, method, key string, body bool) string {
 	if !in.armed || !in.spec.Has(target) {
 		return ""
 	}
-	id := target + "\x00" + method + "\x00" + key
+	id := key
+	if in.canon != nil {
+		id = in.canon(key)
+	}
+	id = target + "\x00" + method + "\x00" + id
 	n := in.seen[id]
 	in.seen[id] = n + 1
 	u := unit(hash(in.spec.Seed, id, n))
