@@ -20,8 +20,8 @@ type Injector struct {
 	armed  bool
 	log    func(msg string)
 	canon  func(key string) string // nil: keys decide as they are
-	seen   map[string]uint64 // target, method, key -> requests decided so far
-	counts map[string]int64  // "s3:503" -> faults injected
+	seen   map[string]uint64       // target, method, key -> requests decided so far
+	counts map[string]int64        // "s3:503" -> faults injected
 }
 
 // NewSeed picks a seed for a spec without one: small enough to read and
