@@ -191,7 +191,7 @@ func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []
 	if spec != nil {
 		in = faults.New(spec)
 	}
-	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}, Chaos: s3Chaos(in)})
+	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}, Chaos: s3Chaos(in), MemoryHint: "use --s3-memory"})
 	if err != nil {
 		return err
 	}

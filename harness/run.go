@@ -394,7 +394,7 @@ func (r *Run) Start() error {
 		if r.opts.S3Memory {
 			dir = ""
 		}
-		srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Chaos: s3Chaos(r.faults)})
+		srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Chaos: s3Chaos(r.faults), MemoryHint: "use --s3-memory"})
 		if err != nil {
 			return setupf("embedded S3: %v", err)
 		}
