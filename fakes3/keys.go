@@ -210,4 +210,3 @@ func xmlCodeOf(b []byte) string {
 	code, _, _ := bytes.Cut(rest, []byte("</Code>"))
 	return string(code)
 }
-
