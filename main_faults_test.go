@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"connector-dev/connectors/salesforce/salesforcetest"
 	"connector-dev/fakes3"
 )
 
@@ -171,5 +174,49 @@ func TestFaultsHTTPSalesforceReplay(t *testing.T) {
 	}
 	if after, _ := os.ReadFile("fixtures/salesforce/job.cassette.yaml"); !bytes.Equal(after, cassette) {
 		t.Errorf("the cassette changed under --faults")
+	}
+}
+
+// Recording under HTTP faults: the connector meets them (and retries), the
+// cassette keeps only what the service answered, and replays clean.
+func TestFaultsNeverReachACassette(t *testing.T) {
+	project(t)
+	jan1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	org := &salesforcetest.Org{
+		Object: "Account", Fields: salesforcetest.AccountFields(), PageSize: 100,
+		Records:  salesforcetest.Accounts(450, 3, jan1, jan1.AddDate(0, 0, 30)),
+		ClientID: "fault-client", ClientSecret: "fault-secret", RefreshToken: "fault-refresh-token",
+	}
+	srv := httptest.NewServer(org)
+	defer srv.Close()
+	t.Setenv("SALESFORCE_LOGIN_URL", srv.URL)
+	t.Setenv("SALESFORCE_CLIENT_ID", org.ClientID)
+	t.Setenv("SALESFORCE_CLIENT_SECRET", org.ClientSecret)
+	t.Setenv("SALESFORCE_TOKEN", org.RefreshToken)
+	t.Setenv("SALESFORCE_RETRY_BASE", "1ms")
+	code, out, errOut := cli(t, "run", "salesforce", "--ci", "--record", "--faults", "http:503=0.3,http:429=0.2,seed=9")
+	if code != 0 && code != 4 { // 4: the fixture's expectations are about its own cassette's rows
+		t.Fatalf("record: exit %d\n%s\n%s", code, out, errOut)
+	}
+	rep := lastReport(t)
+	if rep.Faults["http:503"] == 0 || rep.Faults["http:429"] == 0 || rep.Rows() != 450 {
+		t.Fatalf("record: faults %v, rows %d; want both kinds injected and 450 rows", rep.Faults, rep.Rows())
+	}
+	if got, want := len(org.Requests()), 2+5; got != want { // token, describe, 5 pages of 100
+		t.Errorf("the org served %d requests, want %d: a faulted request reached it", got, want)
+	}
+	cassette, err := os.ReadFile("fixtures/salesforce/job.cassette.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"fault injected", "code: 503", "code: 429"} {
+		if bytes.Contains(cassette, []byte(bad)) {
+			t.Errorf("the cassette holds %q", bad)
+		}
+	}
+	srv.Close()
+	code, out, errOut = cli(t, "run", "salesforce", "--ci", "--replay")
+	if rep := lastReport(t); (code != 0 && code != 4) || rep.Rows() != 450 {
+		t.Errorf("replay of the recording: exit %d, %d rows\n%s\n%s", code, rep.Rows(), out, errOut)
 	}
 }
