@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 
 	"github.com/johannesboyne/gofakes3"
@@ -60,17 +61,25 @@ func (b *backend) putObject(bucket, key string, meta map[string]string, input io
 	}
 	defer b.fs.Remove(f.Name())
 	defer f.Close()
-	n, err := io.Copy(f, input)
+	// The OS file itself, when it is one: io.Copy then uses its ReadFrom and
+	// WriteTo, which afero's wrapper hides.
+	var spool io.ReadWriteSeeker = f
+	if bf, ok := f.(*afero.BasePathFile); ok {
+		if of, ok := bf.File.(*os.File); ok {
+			spool = of
+		}
+	}
+	n, err := io.Copy(spool, input)
 	if err != nil {
 		return gofakes3.PutObjectResult{}, err // keep gofakes3's typed errors (BadDigest, IncompleteBody)
 	}
 	if n != size {
 		return gofakes3.PutObjectResult{}, gofakes3.ErrIncompleteBody
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return gofakes3.PutObjectResult{}, fmt.Errorf("spool upload of %s/%s: %w", bucket, key, err)
 	}
-	return b.Backend.PutObject(bucket, key, meta, f, size, cond)
+	return b.Backend.PutObject(bucket, key, meta, spool, size, cond)
 }
 
 // HeadObject implements gofakes3.Backend.
