@@ -27,6 +27,7 @@ func TestFaultsBadSpec(t *testing.T) {
 		{[]string{"run", "synthetic", "--ci", "--faults", "http:429=0.2,seed=-1"}, `seed "-1" is not a whole number`},
 		{[]string{"run", "synthetic", "--ci", "--faults", "http:slow=0.5"}, `unknown kind "slow" for http (kinds: 429, 503, reset, timeout)`},
 		{[]string{"s3", "--faults", "s3:reset"}, `connector-dev s3: --faults "s3:reset": "s3:reset" is not TARGET[:KIND]=RATE`},
+		{[]string{"s3", "--faults", "s3=0.1,http:429=0.5"}, `connector-dev s3: --faults "s3=0.1,http:429=0.5": connector-dev s3 serves S3 only`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

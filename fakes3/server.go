@@ -23,7 +23,12 @@
 // replaces the user metadata instead of merging it, the disk backend pages
 // listings (1000 keys a page), request-only X-Amz-* headers (date, security
 // token, checksums) are not stored as object metadata, and metadata header
-// names come back lower case.
+// names come back lower case. Every verb (not only PUT) refuses a key the
+// store cannot hold, and a disk error (full, permission denied, a name too
+// long) is an S3 error naming Options.Dir and the fix, not InternalError.
+//
+// Options.Chaos injects the faults of a bad day (503, reset, slow, truncated
+// bodies) on requests it picks; InjectFault scripts them for tests.
 package fakes3
 
 import (

@@ -183,6 +183,9 @@ func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []
 		return err
 	}
 	s := cfg.Settings
+	if spec.Has(faults.HTTP) {
+		return fmt.Errorf("--faults %q: connector-dev s3 serves S3 only, so http faults have nothing to fail: keep the s3 ones", spec.String())
+	}
 	dir, storage := filepath.Join(stateDir, "s3"), "on disk at "+filepath.Join(stateDir, "s3")
 	if memory {
 		dir, storage = "", "in memory"
