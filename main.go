@@ -157,7 +157,7 @@ keys, until Ctrl-C: point aws-cli or boto3 at it to look at batches.
 // the command is already done (--help, a bad flag).
 func start(fs *flag.FlagSet, c *common, args []string, stdout, stderr io.Writer) (func(string, ...any) int, int) {
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "connector-dev %s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+		fmt.Fprintf(stderr, "connector-dev %s: %s\n", fs.Name(), harness.SafeText(fmt.Sprintf(format, a...)))
 		return connectors.Setup.Code()
 	}
 	if code := parse(fs, args, stdout, stderr); code >= 0 {
@@ -181,7 +181,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 			fs.PrintDefaults()
 			return 0
 		}
-		fmt.Fprintf(stderr, "connector-dev %s: %v (see --help)\n", fs.Name(), err)
+		fmt.Fprintf(stderr, "connector-dev %s: %s (see --help)\n", fs.Name(), harness.SafeText(err.Error()))
 		return connectors.Setup.Code()
 	}
 	return -1
@@ -279,7 +279,9 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		return fail("%v", err)
 	}
 	if checkOnly {
-		fmt.Fprintln(stdout, strings.Join(r.Check(), "\n"))
+		for _, l := range r.Check() {
+			fmt.Fprintln(stdout, harness.SafeText(l))
+		}
 		fmt.Fprintln(stdout, "check: ok")
 		return 0
 	}
@@ -289,12 +291,36 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	defer r.Close()
 	ctx, stop := signalContext()
 	defer stop()
-	if headless(ci || jsonOut) {
+	return execute(ctx, r, c.state(), stdout, stderr, jsonOut, !headless(ci || jsonOut), tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
+}
+
+// execute runs r headless (plain or JSON lines on stdout) or in the
+// dashboard, with the process's fd 1 and 2 captured into the run's log for
+// the whole run: what a connector or a library prints becomes scrubbed log
+// lines, and connector-dev's own output goes to the original descriptors.
+func execute(ctx context.Context, r *harness.Run, stateDir string, stdout, stderr io.Writer, jsonOut, dashboard bool, topts tui.Options) int {
+	out, err := r.CaptureOutput()
+	if err == nil {
+		defer out.Restore()
+		if f, ok := stdout.(*os.File); ok && f == os.Stdout {
+			stdout = out.Stdout
+		}
+		if f, ok := stderr.(*os.File); ok && f == os.Stderr {
+			stderr = out.Stderr
+		}
+	}
+	restore := func() {
+		if out != nil {
+			out.Restore()
+		}
+	}
+	if !dashboard {
 		p := harness.NewPrinter(stdout, jsonOut)
 		rep := r.Execute(ctx, p)
 		p.Close()
+		restore()
 		if err := r.Close(); err != nil {
-			fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+			fmt.Fprintf(stderr, "connector-dev: %s\n", harness.SafeText(err.Error()))
 		}
 		return rep.ExitCode
 	}
@@ -303,21 +329,21 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		rep = r.Execute(ctx, sink)
 		return rep
 	}
-	restore := captureStderr(r.RunDir())
-	code, err = tui.RunDashboard(ctx, r.Info(), r.Batches(), exec, tui.Options{NoColor: os.Getenv("NO_COLOR") != ""})
-	if path := restore(); path != "" {
-		fmt.Fprintf(stderr, "connector-dev: the run wrote to stderr while the dashboard was open: see %s\n", path)
+	if topts.Out == nil {
+		topts.Out = stdout
 	}
+	code, err := tui.RunDashboard(ctx, r.Info(), r.Batches(), exec, topts)
+	restore()
 	if err != nil {
-		fmt.Fprintf(stderr, "connector-dev: terminal UI: %v\n", err)
+		fmt.Fprintf(stderr, "connector-dev: terminal UI: %s\n", harness.SafeText(err.Error()))
 	}
 	if err := r.Close(); err != nil {
-		fmt.Fprintf(stderr, "connector-dev: %v\n", err)
+		fmt.Fprintf(stderr, "connector-dev: %s\n", harness.SafeText(err.Error()))
 	}
 	if rep != nil {
 		// The dashboard leaves the alternate screen: say what happened
 		// where it stays, with the run id --from-run and inspect need.
-		fmt.Fprintln(stdout, harness.Outcome(rep, c.state()))
+		fmt.Fprintln(stdout, harness.Outcome(rep, stateDir))
 	}
 	return code
 }
@@ -362,7 +388,14 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signalContext()
 	defer stop()
 	if headless(ci) || batch != 0 {
-		if err := harness.Inspect(ctx, stdout, c.state(), past, runID, batch, format); err != nil {
+		// Rows go out exact (csv, jsonl) unless a terminal would act on them.
+		w := stdout
+		if f, ok := stdout.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			tw := harness.TerminalWriter(stdout)
+			defer tw.Flush()
+			w = tw
+		}
+		if err := harness.Inspect(ctx, w, c.state(), past, runID, batch, format); err != nil {
 			return fail("%v", err)
 		}
 		return 0

@@ -335,7 +335,7 @@ func TestListAndCheck(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("list: %d %s", code, errOut)
 	}
-	for _, w := range []string{"synthetic", "source", "SYNTHETIC_ROWS", "sqlite", "destination", "database (SQLITE_DATABASE)"} {
+	for _, w := range []string{"synthetic", "source", "SYNTHETIC_ROWS", "sqlite", "destination", "database (SQLITE_DATABASE, not secret)"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("list lacks %q:\n%s", w, out)
 		}

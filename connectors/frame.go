@@ -434,8 +434,16 @@ func (f *Frame) Select(names []string, as []string) (*Frame, error) {
 		return nil, fmt.Errorf("Select: %d names to rename to for %d columns", len(as), len(names))
 	}
 	out := &Frame{cols: make([]*Column, len(names))}
+	// One index of the frame's columns, so a mapping of n columns costs n
+	// lookups, not n scans of the frame (Select runs once per batch).
+	index := make(map[string]*Column, len(f.cols))
+	for _, c := range f.cols {
+		if _, dup := index[c.Name]; !dup { // the first of a name, as Col finds it
+			index[c.Name] = c
+		}
+	}
 	for i, name := range names {
-		c := f.Col(name)
+		c := index[name]
 		if c == nil {
 			have := make([]string, len(f.cols))
 			for k, hc := range f.cols {

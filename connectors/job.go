@@ -71,8 +71,13 @@ func (j *JobDetails) Validate() []error {
 	var errs []error
 	if strings.TrimSpace(j.ETLJobNM) == "" {
 		errs = append(errs, fmt.Errorf("ETLJobNM is empty: name the job"))
-	} else if strings.ContainsAny(j.ETLJobNM, "/\\") || j.ETLJobNM == "." || j.ETLJobNM == ".." {
-		errs = append(errs, fmt.Errorf("ETLJobNM %q may not contain / or \\ (it names the batches' folder)", j.ETLJobNM))
+	} else if err := CheckObjectName("ETLJobNM", j.ETLJobNM, "it names the batches' folder", MaxJobNameBytes); err != nil {
+		errs = append(errs, err)
+	}
+	if j.DestinationObjectID != "" {
+		if err := CheckObjectName("DestinationObjectID", j.DestinationObjectID, "it names the table the destination loads", MaxObjectNameBytes); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if j.SourceConnectorNM == "" {
 		errs = append(errs, fmt.Errorf("SourceConnectorNM is empty: name the source connector"))
@@ -214,7 +219,8 @@ func ParseMapping(text string) (Mapping, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Mapping{}, fmt.Errorf("JobDataJSON: unexpected data after the mapping object")
 	}
-	src, dst := map[string]bool{}, map[string]bool{}
+	src, dst := make(map[string]bool, len(m.Columns)), make(map[string]bool, len(m.Columns))
+	folded := make(map[string]string, len(m.Columns)) // lower-cased destination name -> as written
 	for i := range m.Columns {
 		c := &m.Columns[i]
 		c.Source = strings.TrimSpace(c.Source)
@@ -231,7 +237,13 @@ func ParseMapping(text string) (Mapping, error) {
 		if dst[c.Destination] {
 			return Mapping{}, fmt.Errorf("JobDataJSON: destination column %q is mapped twice", c.Destination)
 		}
-		src[c.Source], dst[c.Destination] = true, true
+		// SQLite, like most warehouses, compares column names without
+		// regard to case: two such names would be one column.
+		fold := strings.ToLower(c.Destination)
+		if first, ok := folded[fold]; ok {
+			return Mapping{}, fmt.Errorf("JobDataJSON: destination columns %q and %q differ only in case, which a table holds as one column: rename one", first, c.Destination)
+		}
+		src[c.Source], dst[c.Destination], folded[fold] = true, true, c.Destination
 	}
 	return m, nil
 }

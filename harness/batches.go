@@ -2,11 +2,13 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
 	"connector-dev/connectors"
 	"connector-dev/harness/codec"
+	"connector-dev/harness/httprec"
 )
 
 // listBatches lists the batch objects under prefix in batch order, leaving
@@ -27,12 +29,28 @@ func listBatches(ctx context.Context, store *Store, prefix string) ([]ObjectMeta
 }
 
 // storeReader reads and decodes batch objects; it is the BatchReader of
-// live and past runs.
-type storeReader struct{ store *Store }
+// live and past runs. The object's metadata is scrubbed of secrets before
+// the batch browser shows it.
+type storeReader struct {
+	store *Store
+	scrub *httprec.Scrubber
+}
 
 // ReadBatch fetches and decodes one batch.
 func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Frame, ObjectMeta, error) {
 	f, meta, _, err := readBatch(ctx, r.store, key, nil)
+	if len(meta.Metadata) > 0 {
+		md := make(map[string]string, len(meta.Metadata))
+		for k, v := range meta.Metadata {
+			md[r.scrub.Replace(k)] = r.scrub.Replace(v)
+		}
+		meta.Metadata = md
+	}
+	if err != nil {
+		if msg := r.scrub.Replace(err.Error()); msg != err.Error() {
+			err = errors.New(msg)
+		}
+	}
 	return f, meta, err
 }
 

@@ -3,7 +3,6 @@ package harness
 import (
 	"bufio"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,30 +18,48 @@ var levelRank = map[string]int{LevelDebug: 0, LevelInfo: 1, LevelWarn: 2, LevelE
 type emitter struct {
 	mu       sync.Mutex
 	sink     Sink
-	scrub    *strings.Replacer
+	scrub    *httprec.Scrubber
 	logw     *bufio.Writer
 	logf     *os.File
 	minLevel int
 	clock    func() time.Time
 }
 
-// newScrubber replaces every secret (raw, URL- or JSON-escaped) with
-// "[REDACTED]". Values shorter than 4 characters are left alone: they would
-// redact ordinary words.
-func newScrubber(secrets []string) *strings.Replacer {
-	var long []string
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			long = append(long, s)
-		}
-	}
-	return httprec.SecretReplacer(long, "[REDACTED]")
+// newScrubber replaces every secret, in every form httprec.SecretForms
+// lists, with "[REDACTED]". Values shorter than httprec.MinSecretLen are
+// left alone: they would redact ordinary words.
+func newScrubber(secrets []string) *httprec.Scrubber {
+	return httprec.NewScrubber(secrets, "[REDACTED]")
 }
 
 func (e *emitter) emit(ev Event) {
 	ev.Time = e.clock()
 	if ev.Message != "" {
 		ev.Message = e.scrub.Replace(ev.Message)
+	}
+	if ev.Run != nil {
+		r := scrubRunInfo(e.scrub, *ev.Run)
+		ev.Run = &r
+	}
+	if ev.Trace != "" {
+		ev.Trace = e.scrub.Replace(ev.Trace)
+	}
+	if ev.Batch != nil {
+		b := *ev.Batch
+		b.Key = e.scrub.Replace(b.Key)
+		ev.Batch = &b
+	}
+	if len(ev.Summary) > 0 {
+		sum := make([]StageReport, len(ev.Summary))
+		for i, s := range ev.Summary {
+			if s.Exit != nil {
+				x := *s.Exit
+				x.Message = e.scrub.Replace(x.Message)
+				s.Exit = &x
+			}
+			sum[i] = s
+		}
+		ev.Summary = sum
 	}
 	if ev.Exit != nil {
 		x := *ev.Exit
@@ -79,4 +96,13 @@ func (e *emitter) close() error {
 	}
 	e.logw = nil
 	return err
+}
+
+// scrubRunInfo scrubs the run header (a job name or an endpoint could hold
+// a secret as well as any other text).
+func scrubRunInfo(s *httprec.Scrubber, r RunInfo) RunInfo {
+	for _, f := range []*string{&r.Job, &r.Container, &r.Version, &r.Endpoint, &r.Storage, &r.Bucket, &r.Prefix} {
+		*f = s.Replace(*f)
+	}
+	return r
 }

@@ -41,15 +41,21 @@ const (
 // renderings of the same stream; every fact they show comes from here.
 // Only the fields of its Kind are set.
 type Event struct {
-	Time    time.Time  `json:"time"`
-	Kind    EventKind  `json:"kind"`
-	Stage   string     `json:"stage,omitempty"`
-	Level   string     `json:"level,omitempty"`
-	Message string     `json:"message,omitempty"`
-	Run     *RunInfo   `json:"run,omitempty"`
-	Batch   *BatchInfo `json:"batch,omitempty"`
-	Stats   *Stats     `json:"stats,omitempty"`
-	Exit    *ExitInfo  `json:"exit,omitempty"`
+	Time    time.Time `json:"time"`
+	Kind    EventKind `json:"kind"`
+	Stage   string    `json:"stage,omitempty"`
+	Level   string    `json:"level,omitempty"`
+	Message string    `json:"message,omitempty"`
+	// Stream is "stdout" or "stderr" on a log line the process wrote to
+	// file descriptor 1 or 2 (a connector's fmt.Printf, a library's println).
+	Stream string `json:"stream,omitempty"`
+	// Trace is a panic's stack: ours, so the plain renderings keep its
+	// lines (indented below the message), while Message stays one line.
+	Trace string     `json:"trace,omitempty"`
+	Run   *RunInfo   `json:"run,omitempty"`
+	Batch *BatchInfo `json:"batch,omitempty"`
+	Stats *Stats     `json:"stats,omitempty"`
+	Exit  *ExitInfo  `json:"exit,omitempty"`
 	// Summary closes a run: one entry per stage that ran.
 	Summary []StageReport `json:"summary,omitempty"`
 	// ExitCode, on EventFinished, is the process's exit code: Exit's code,

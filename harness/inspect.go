@@ -44,6 +44,9 @@ func ListConnectors(dir string, environ []string) ([]string, error) {
 		creds := make([]string, len(spec.Credentials))
 		for i, c := range spec.Credentials {
 			creds[i] = fmt.Sprintf("%s (%s)", c, spec.CredentialVar(c))
+			if !spec.Secret(c) {
+				creds[i] = fmt.Sprintf("%s (%s, not secret)", c, spec.CredentialVar(c))
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", reg.Name, reg.Kind, dash(creds), dash(spec.Env))
 	}
@@ -81,7 +84,7 @@ func WriteRuns(w io.Writer, runs []Report) {
 		if len(r.Stages) > 0 {
 			batches = r.Stages[0].Batches
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.2f\n", r.RunID, r.Started, r.Job, r.Connector, r.Exit.Reason, r.ExitCode, r.Rows(), batches, r.Seconds)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.2f\n", SafeText(r.RunID), SafeText(r.Started), SafeText(r.Job), SafeText(r.Connector), SafeText(string(r.Exit.Reason)), r.ExitCode, r.Rows(), batches, r.Seconds)
 	}
 	tw.Flush()
 }
@@ -108,7 +111,7 @@ func Inspect(ctx context.Context, w io.Writer, stateDir string, past *PastRuns, 
 			rows[b.Key] = b.Rows
 		}
 		for _, o := range objs {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", batchIndex(o.Key), o.Key, rows[o.Key], o.Size, formatOf(o.Key))
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", batchIndex(o.Key), SafeText(o.Key), rows[o.Key], o.Size, SafeText(formatOf(o.Key)))
 		}
 		return tw.Flush()
 	}

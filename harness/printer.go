@@ -14,14 +14,31 @@ import (
 )
 
 // FormatPlain renders one event as the plain text line(s) of the headless
-// printer and of the run's log file. Continuation lines (a stack trace) are
-// indented so every line still starts at a known column.
+// printer and of the run's log file. Every text of the event is SafeText, so
+// a newline or an escape sequence from a job or a connector shows escaped on
+// its line; the only line breaks are ours: a run header, the summary, and a
+// panic's Trace as indented continuation lines.
 func FormatPlain(ev Event) string {
+	ev = safeEvent(ev)
 	ts := ev.Time.Format("15:04:05.000")
 	var b strings.Builder
 	switch ev.Kind {
 	case EventLog:
-		fmt.Fprintf(&b, "%s %-5s %-11s %s", ts, strings.ToUpper(ev.Level), ev.Stage, ev.Message)
+		msg := ev.Message
+		if ev.Stream != "" {
+			msg = ev.Stream + ": " + msg
+		}
+		fmt.Fprintf(&b, "%s %-5s %-11s %s", ts, strings.ToUpper(ev.Level), ev.Stage, msg)
+		for _, l := range strings.Split(strings.TrimRight(ev.Trace, "\n"), "\n") {
+			if l == "" {
+				continue
+			}
+			indent := "\n    "
+			if strings.HasPrefix(l, "\t") {
+				indent += "    "
+			}
+			b.WriteString(indent + SafeText(strings.TrimLeft(l, "\t")))
+		}
 	case EventRunStarted:
 		r := ev.Run
 		dest := r.Destination
@@ -32,7 +49,7 @@ func FormatPlain(ev Event) string {
 		if src == "" {
 			src = "run " + r.FromRun
 		}
-		fmt.Fprintf(&b, "%s RUN   %-11s job %q: %s -> %s, run %s\n%s RUN   %-11s batches s3://%s/%s as %s, S3 %s (%s)",
+		fmt.Fprintf(&b, "%s RUN   %-11s job \"%s\": %s -> %s, run %s\n%s RUN   %-11s batches s3://%s/%s as %s, S3 %s (%s)",
 			ts, "", r.Job, src, dest, r.RunID, ts, "", r.Bucket, r.Prefix, r.Format, r.Endpoint, r.Storage)
 	case EventStageStarted:
 		fmt.Fprintf(&b, "%s STAGE %-11s %s started", ts, ev.Stage, ev.Message)
@@ -62,7 +79,7 @@ func FormatPlain(ev Event) string {
 	default:
 		fmt.Fprintf(&b, "%s %s %s", ts, ev.Kind, ev.Message)
 	}
-	return strings.ReplaceAll(b.String(), "\n\t", "\n    ")
+	return b.String()
 }
 
 func stageLine(ev Event) string {
@@ -170,7 +187,7 @@ func Outcome(rep *Report, stateDir string) string {
 	if rep.Exit.Message != "" {
 		line += ": " + firstLine(rep.Exit.Message)
 	}
-	return line + fmt.Sprintf("; report %s", filepath.Join(stateDir, "runs", rep.RunID, "report.json"))
+	return SafeText(line + fmt.Sprintf("; report %s", filepath.Join(stateDir, "runs", rep.RunID, "report.json")))
 }
 
 // PrintSetupError writes a setup failure as the --json stream's one event.

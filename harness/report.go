@@ -14,6 +14,7 @@ import (
 	"connector-dev/fakes3"
 	"connector-dev/harness/config"
 	"connector-dev/harness/faults"
+	"connector-dev/harness/httprec"
 )
 
 // StageReport is one stage's entry in report.json and in the summary.
@@ -117,9 +118,11 @@ func ListRuns(stateDir string) ([]Report, error) {
 // over the state folder (or uses S3_ENDPOINT) once, for every run it opens;
 // a run that stored its batches in another S3 is read from there.
 type PastRuns struct {
-	store *Store
-	cfg   S3Config
-	close func() error
+	store   *Store
+	scrub   *httprec.Scrubber
+	storage string // RunInfo.Storage of store: embedded (where) or external
+	cfg     S3Config
+	close   func() error
 }
 
 // OpenPastRuns loads settings from dir and reaches the runs' S3.
@@ -138,7 +141,7 @@ func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*Pas
 		return nil, err
 	}
 	s := cfg.Settings
-	return &PastRuns{store: r.store, close: r.Close,
+	return &PastRuns{store: r.store, storage: r.info.Storage, close: r.Close, scrub: newScrubber(cfg.Secrets()),
 		cfg: S3Config{Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey}}, nil
 }
 
@@ -160,7 +163,10 @@ func (p *PastRuns) storeFor(rep *Report) *Store {
 }
 
 // Reader returns the batch reader of one run.
-func (p *PastRuns) Reader(rep *Report) BatchReader { return storeReader{p.storeFor(rep)} }
+// It also says where it reads from (Where), for a browser to show.
+func (p *PastRuns) Reader(rep *Report) BatchReader {
+	return placedReader{storeReader{store: p.storeFor(rep), scrub: p.scrub}, p.Where(rep)}
+}
 
 // ListBatches lists the batch objects a past run left in S3.
 func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, error) {

@@ -71,10 +71,12 @@ type Run struct {
 	runDir   string
 	secrets  []string
 	past     *Report
+	checked  []string // a line per connector whose own Check passed
 
 	store  *Store
 	s3srv  *fakes3.Server
 	rec    *httprec.Recorder
+	out    *Output          // fd 1 and 2 while captured (CaptureOutput)
 	faults *faults.Injector // nil without --faults
 }
 
@@ -94,10 +96,13 @@ func (r *Run) RunDir() string { return r.runDir }
 func (r *Run) Info() RunInfo { return r.info }
 
 // Batches reads the run's batch objects (valid after Start).
-func (r *Run) Batches() BatchReader { return storeReader{r.store} }
+func (r *Run) Batches() BatchReader {
+	return storeReader{store: r.store, scrub: newScrubber(r.secrets)}
+}
 
-// Plan validates settings, credentials, the job and flags, and returns the
-// run it would make. It starts nothing and writes nothing; every error is a
+// Plan validates settings, credentials, the job and flags, runs each
+// connector's own check (connectors.Checker), and returns the run it would
+// make. It starts nothing and writes nothing; every error is a
 // *SetupError.
 func Plan(opts Options) (*Run, error) {
 	if opts.Dir == "" {
@@ -156,11 +161,16 @@ func Plan(opts Options) (*Run, error) {
 	r.secrets = cfg.Secrets()
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st != nil {
-			for _, v := range st.creds {
-				r.secrets = append(r.secrets, v)
+			for f, v := range st.creds {
+				if st.spec.Secret(f) {
+					r.secrets = append(r.secrets, v)
+				}
 			}
 			r.secrets = append(r.secrets, st.token)
 		}
+	}
+	if err := r.checkConnectors(); err != nil {
+		return nil, err
 	}
 	runID := newRunID(time.Now())
 	r.runDir = filepath.Join(opts.StateDir, "runs", runID)
@@ -354,6 +364,7 @@ func (r *Run) Check() []string {
 			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
 		}
 	}
+	out = append(out, r.checked...)
 	out = append(out, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
 		if _, err := os.Stat(r.cassette); err == nil {
@@ -481,13 +492,14 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		RunID: r.info.RunID, Connector: r.opts.Connector, Job: r.job.ETLJobNM, JobFile: r.jobFile,
 		Started: started.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), S3Memory: r.opts.S3Memory && r.s3srv != nil,
 	}
-	if err := os.MkdirAll(r.runDir, 0o755); err == nil {
-		if f, err := os.Create(filepath.Join(r.runDir, "run.log")); err == nil {
+	if err := r.makeRunDir(); err == nil {
+		if f, err := os.OpenFile(filepath.Join(r.runDir, "run.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
 			x.em.logf = f
 			x.em.logw = newLogWriter(f)
 		}
 		r.saveJob()
 	}
+	r.out.attach(x.em)
 	info := r.info
 	report.Run = &info
 	x.em.emit(Event{Kind: EventRunStarted, Run: &info})
@@ -545,6 +557,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		r.rec = nil
 	}
 	report.Faults = x.disarmFaults()
+	// What the connectors wrote to fd 1 and 2 is in the log before the end.
+	r.out.detach()
 	report.Seconds = time.Since(started).Seconds()
 	// Scrub before anything is derived from the messages.
 	exit.Message = x.em.scrub.Replace(exit.Message)
@@ -553,6 +567,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	}
 	report.Exit = exit
 	report.ExitCode = exit.Code
+	scrubbed := scrubRunInfo(x.em.scrub, *report.Run)
+	report.Run = &scrubbed
 	var closing string
 	switch {
 	case r.expect == nil:
@@ -639,12 +655,14 @@ func (x *execution) runDest(ctx context.Context, p *plannedStage, expected int64
 // cancellation, else what its error says.
 func (x *execution) runConnector(ctx, cctx context.Context, st *stage, p *plannedStage, fn func(context.Context) error) ExitInfo {
 	x.em.emit(Event{Kind: EventStageStarted, Stage: st.name, Message: st.connector})
+	x.r.out.enter(st.name)
+	defer x.r.out.leave(st.name)
 	var panicked bool
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
 				panicked = true
-				x.em.log(st.name, LevelError, fmt.Sprintf("panic: %v\n%s", v, debug.Stack()))
+				x.em.emit(Event{Kind: EventLog, Stage: st.name, Level: LevelError, Message: fmt.Sprintf("panic: %v", v), Trace: string(debug.Stack())})
 				err = fmt.Errorf("panic: %v", v)
 			}
 		}()
@@ -717,7 +735,7 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)

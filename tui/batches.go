@@ -125,7 +125,7 @@ func (b *batchBrowser) loaded(m batchLoadedMsg) {
 	if m.gen != b.gen || !b.open {
 		return
 	}
-	b.loading, b.err, b.frame, b.meta = false, m.err, m.frame, m.meta
+	b.loading, b.err, b.frame, b.meta = false, safeErr(m.err), safeFrame(m.frame), safeMeta(m.meta)
 	if m.err == nil && m.frame != nil {
 		b.table = newRowTable(b.st, m.frame)
 		b.table.setSize(b.width, b.height-1)
@@ -286,7 +286,7 @@ func (b *batchBrowser) list() string {
 		if i == b.cursor {
 			mark = "> "
 		}
-		l := mark + pad(it.stage, 12) + " " + padLeft(fmt.Sprint(it.info.Index), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
+		l := mark + pad(it.stage, 12) + " " + padLeft(count(int64(it.info.Index)), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
 			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format
 		l = fit(l, b.width)
 		if i == b.cursor {
@@ -355,7 +355,7 @@ func (b *batchBrowser) detail() string {
 			tabs[i] = b.st.tabOff.Render(" " + t + " ")
 		}
 	}
-	title := fmt.Sprintf("%s batch %d · %s rows · %s", b.item.stage, it.Index, count(it.Rows), bytesize(it.Bytes))
+	title := fmt.Sprintf("%s batch %s · %s · %s", b.item.stage, count(int64(it.Index)), plural(it.Rows, "row", "rows"), bytesize(it.Bytes))
 	lines := []string{spread(b.st.bold.Render(title), strings.Join(tabs, ""), b.width)}
 	body := b.height - 1
 	switch {
@@ -370,7 +370,7 @@ func (b *batchBrowser) detail() string {
 	default:
 		tl := b.textLines()
 		if b.whole {
-			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %d of %d", b.table.cursor+1, b.frame.Len()))}, tl...)
+			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %s of %s", count(int64(b.table.cursor+1)), count(int64(b.frame.Len()))))}, tl...)
 		}
 		end := min(b.scroll+body, len(tl))
 		lines = append(lines, tl[min(b.scroll, end):end]...)
@@ -393,19 +393,21 @@ func (b *batchBrowser) status() string {
 	case b.open && b.tab == tabRows && !b.whole && b.table != nil:
 		return b.table.status()
 	case !b.open && len(b.items) > 0:
-		return fmt.Sprintf("batch %d of %d", b.cursor+1, len(b.items))
+		return fmt.Sprintf("batch %s of %s", count(int64(b.cursor+1)), count(int64(len(b.items))))
 	}
 	return ""
 }
 
-// shortKeys are the keys worth showing under the browser.
+// shortKeys are the keys worth showing under the browser, most useful
+// first (the footer adds help and quit, and drops from the end what does
+// not fit).
 func (b *batchBrowser) shortKeys() []key.Binding {
 	k := b.keys
 	switch {
 	case !b.open:
-		return []key.Binding{k.Open, k.Up, k.Down, k.Tab, k.Help, k.Quit}
+		return []key.Binding{k.Open, k.Up, k.Down, k.Tab}
 	case b.tab == tabRows && !b.whole:
-		return []key.Binding{k.Value, k.Jump, k.Left, k.Right, k.Schema, k.Meta, k.Back, k.Help}
+		return []key.Binding{k.Back, k.Value, k.Jump, k.Left, k.Right, k.Schema, k.Meta}
 	}
-	return []key.Binding{k.Rows, k.Schema, k.Meta, k.Back, k.Help}
+	return []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
 }

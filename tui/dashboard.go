@@ -3,107 +3,22 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
-// dashTop is the dashboard above the log: a line per stage, the progress
-// bar, and once the run ended the exit banner.
+// dashTop is the dashboard above the log: a line per stage, a progress
+// bar per stage (each labelled, so the destination's bar does not seem to be
+// the source's starting over), and once the run ended the exit banner.
 func (m *model) dashTop() []string {
 	if m.inspect {
 		return nil
 	}
-	var out []string
-	for _, s := range m.stages {
-		out = append(out, m.stageLine(s))
-	}
-	out = append(out, m.progressLine())
+	out := append(m.stageLines(), m.stageBars()...)
 	if m.finished() {
 		out = append(out, strings.Split(m.banner(), "\n")...)
 	}
 	return out
-}
-
-func (m *model) stageLine(s *stageState) string {
-	var state string
-	switch {
-	case s.done && s.exit != nil:
-		st := m.st.ok
-		if s.exit.Code != 0 {
-			st = m.st.bad
-		}
-		state = st.Render(pad("✔ "+string(s.exit.Reason), 14))
-		if s.exit.Code != 0 {
-			state = st.Render(pad("✘ "+string(s.exit.Reason), 14))
-		}
-	case s.done:
-		state = m.st.ok.Render(pad("✔ done", 14))
-	case s.started && m.finished():
-		state = m.st.warn.Render(pad("■ stopped", 14))
-	case s.started:
-		state = m.st.title.Render(pad("● running", 14))
-	case m.finished():
-		// The run is over and this stage never began (the source failed
-		// first): it will not run, so "waiting" would mislead.
-		state = m.st.dim.Render(pad("– not run", 14))
-	default:
-		state = m.st.dim.Render(pad("○ waiting", 14))
-	}
-	line := pad(s.name, 12) + " " + state
-	if s.started {
-		st := s.stats
-		parts := []string{count(st.Rows) + " rows", count(st.Batches) + " batches", bytesize(st.Bytes)}
-		if r := rate(st.Rows, st.Seconds); r != "" {
-			parts = append(parts, r)
-		}
-		line += " " + strings.Join(parts, "  ")
-	}
-	return line
-}
-
-// active is the stage the progress bar follows: the last one started.
-func (m *model) active() *stageState {
-	var a *stageState
-	for _, s := range m.stages {
-		if s.started {
-			a = s
-		}
-	}
-	return a
-}
-
-// progressLine is a bar of rows against the expected rows when the
-// connector said how many; for a later stage, of batches against those the
-// source wrote; otherwise the bare counts.
-func (m *model) progressLine() string {
-	s := m.active()
-	if s == nil {
-		return m.st.dim.Render("waiting for the first stage")
-	}
-	st := s.stats
-	var done, total int64
-	unit := "rows"
-	switch {
-	case st.ExpectedRows > 0:
-		done, total = st.Rows, st.ExpectedRows
-	case s.name != "source" && m.stage("source").done && m.stage("source").stats.Batches > 0:
-		done, total, unit = st.Batches, m.stage("source").stats.Batches, "batches"
-	}
-	barW := min(max(m.width/3, 10), 40)
-	if total <= 0 {
-		return pad(s.name, 12) + " " + count(st.Rows) + " rows · " + count(st.Batches) + " batches (no total given)"
-	}
-	frac := min(float64(done)/float64(total), 1)
-	full := int(frac*float64(barW) + 0.5)
-	bar := m.st.barFull.Render(strings.Repeat("█", full)) + m.st.barEmpty.Render(strings.Repeat("░", barW-full))
-	line := fmt.Sprintf("%s %3.0f%%  %s/%s %s", bar, frac*100, count(done), count(total), unit)
-	if !s.done && st.Seconds > 0 && st.Rows > 0 && unit == "rows" && done < total {
-		perRow := st.Seconds / float64(st.Rows)
-		eta := time.Duration(float64(total-done) * perRow * float64(time.Second))
-		line += "  ETA " + duration(eta)
-	}
-	return line
 }
 
 // processCode is the exit code the program ends with: the run's, or what
@@ -138,13 +53,7 @@ func (m *model) banner() string {
 	if m.closing != "" {
 		lines = append(lines, m.closing)
 	}
-	for _, s := range m.summary {
-		l := pad(s.Name, 12) + " " + pad(s.Connector, 12) + " " + count(s.Rows) + " rows  " + count(s.Batches) + " batches  " + bytesize(s.Bytes) + "  " + duration(time.Duration(s.Seconds*float64(time.Second)))
-		if s.RowsPerS > 0 {
-			l += "  " + count(int64(s.RowsPerS+0.5)) + " rows/s"
-		}
-		lines = append(lines, l)
-	}
+	lines = append(lines, summaryLines(m.summary, inner)...)
 	for i := range lines {
 		lines[i] = fit(lines[i], inner)
 	}

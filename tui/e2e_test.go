@@ -13,6 +13,12 @@ import (
 // TestEndToEndTmux drives the real binary in tmux through a run of the
 // synthetic fixture: exit banner, batches view, a batch's rows, q, exit code.
 // It builds the binary itself unless CONNECTOR_DEV_BIN names one.
+//
+// Each key waits for the screen the one before it leads to: bubbletea reads
+// Esc and a key sent right after it as one alt+key, so racing the program
+// would test the terminal's timing, not the program. The one place that
+// sends Esc and a key back to back does so on purpose, to show the program
+// takes alt+key as the two keys.
 func TestEndToEndTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux end-to-end test")
@@ -95,6 +101,8 @@ func TestEndToEndTmux(t *testing.T) {
 		}
 	}
 	tmux("send-keys", "-t", session, "Escape")
+	// Only the table's footer says which columns show.
+	waitFor("the rows table again", has("row 1 of", "columns 1-"))
 	tmux("send-keys", "-t", session, "q")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -115,13 +123,24 @@ func TestEndToEndTmux(t *testing.T) {
 	inspectExit := filepath.Join(state, "inspect-exit")
 	script = "unset CI; cd " + shellQuote(root) + " && " + shellQuote(bin) + " inspect --state-dir " + shellQuote(state) +
 		"; echo EXIT=$? > " + shellQuote(inspectExit) + "; sleep 30"
-	tmux("kill-session", "-t", session)
+	// The new session first, then the old one goes: a server left with no
+	// session exits, and a new-session racing that exit fails.
+	old := session
+	session += "-inspect"
 	tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "sh", "-c", script)
+	tmux("kill-session", "-t", old)
 	waitFor("the runs list", has("[runs]", "synthetic", "success"))
 	tmux("send-keys", "-t", session, "Enter")
 	waitFor("the run's batches", has("[batches]", "batch-000001.parquet"))
 	tmux("send-keys", "-t", session, "Enter")
 	waitFor("the batch's rows", has("row 1 of", "account-0 "))
+	tmux("send-keys", "-t", session, "v")
+	waitFor("the whole row", has("account-0", "region:string", "user0@example.com"))
+	// Esc and s in one write, as a fast typist or a slow link sends them:
+	// bubbletea reads alt+s, which the program takes as Esc (back to the
+	// table), then s (the schema).
+	tmux("send-keys", "-t", session, "Escape", "s")
+	waitFor("the schema after Esc s sent back to back", has("[schema]", "NULLABLE"))
 	tmux("send-keys", "-t", session, "q")
 	deadline = time.Now().Add(20 * time.Second)
 	for {

@@ -57,11 +57,15 @@ func newFeeder(capacity int) *feeder {
 func (f *feeder) Emit(e harness.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	switch e.Kind {
-	case harness.EventLog:
-		f.logs.push(logLine{seq: f.seq, time: e.Time, stage: e.Stage, level: e.Level, msg: e.Message})
-		f.seq++
+	if e.Kind == harness.EventLog {
+		for _, msg := range safeLog(e) {
+			f.logs.push(logLine{seq: f.seq, time: e.Time, stage: harness.SafeText(e.Stage), level: harness.SafeText(e.Level), msg: msg})
+			f.seq++
+		}
 		return
+	}
+	e = harness.SafeEvent(e)
+	switch e.Kind {
 	case harness.EventProgress:
 		if i, ok := f.progress[e.Stage]; ok {
 			f.events[i] = e
@@ -107,7 +111,7 @@ func (f *feeder) forward(ctx context.Context, send func(tea.Msg), done <-chan *h
 		select {
 		case rep := <-done:
 			f.flush(send)
-			send(runDoneMsg{rep: rep})
+			send(runDoneMsg{rep: safeReport(rep)})
 			return rep
 		case <-t.C:
 			f.flush(send)

@@ -3,10 +3,12 @@ package tui
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"connector-dev/connectors"
@@ -14,7 +16,20 @@ import (
 )
 
 func keyMsg(s string) tea.KeyMsg {
+	if rest, ok := strings.CutPrefix(s, "alt+"); ok {
+		k := keyMsg(rest)
+		k.Alt = true
+		return k
+	}
 	switch s {
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "home":
+		return tea.KeyMsg{Type: tea.KeyHome}
 	case "enter":
 		return tea.KeyMsg{Type: tea.KeyEnter}
 	case "esc":
@@ -63,7 +78,7 @@ func runGolden(t *testing.T, m *model, w, h int, events []harness.Event, steps .
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*model)
 	out := fm.View()
 	for i, l := range bytes.Split([]byte(out), []byte("\n")) {
-		if got := len([]rune(string(l))); got > w {
+		if got := ansi.StringWidth(string(l)); got > w {
 			t.Errorf("line %d is %d cells wide, wider than the %d-column screen: %q", i+1, got, w, l)
 		}
 	}
@@ -99,6 +114,14 @@ func TestGoldenRun(t *testing.T) {
 		{name: "dashboard_failed_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute)},
 		{name: "dashboard_failed_wrap_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute), steps: []step{{keys: []string{"w"}}}},
 		{name: "help_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?"}}}},
+		// The key list does not fit 12 lines: it says so, and scrolls.
+		{name: "help_scrolled_80x12", w: 80, h: 12, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?", "down", "down", "down"}}}},
+		{name: "help_end_60x14", w: 60, h: 14, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?", "pgdown", "end"}}}},
+		// Narrow: decoration goes, rows/s and ETA stay.
+		{name: "dashboard_running_60x20", w: 60, h: 20, events: mid, now: t0.Add(2500 * time.Millisecond)},
+		{name: "dashboard_running_big_60x20", w: 60, h: 20, events: bigRunEvents(), now: t0.Add(2 * time.Second)},
+		{name: "dashboard_running_big_80x24", w: 80, h: 24, events: bigRunEvents(), now: t0.Add(2 * time.Second)},
+		{name: "dashboard_done_60x20", w: 60, h: 20, events: all, now: t0.Add(time.Minute)},
 		{name: "batches_list_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"tab", "down"}}}},
 		{name: "batch_rows_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute),
 			steps: []step{{keys: []string{"tab", "enter"}, waitFor: "row 1 of 40"}, {keys: []string{"down", "down"}}}},
@@ -126,7 +149,9 @@ func TestGoldenInspect(t *testing.T) {
 		{RunID: "20261128T201000-91c2", Connector: "salesforce", Job: "SF Accounts", Started: "2026-11-28T20:10:00Z",
 			Exit: harness.ExitInfo{Reason: connectors.Error, Code: 1, Message: "login failed"}, ExitCode: 1},
 	}
-	open := func(_ context.Context, id string) (harness.BatchReader, error) { return testReader(), nil }
+	open := func(_ context.Context, id string) (harness.BatchReader, error) {
+		return placedReader{testReader(), "embedded S3 on disk at .connector-dev/s3"}, nil
+	}
 	tests := []struct {
 		name  string
 		steps []step
@@ -139,6 +164,21 @@ func TestGoldenInspect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newInspectModel(context.Background(), asciiStyles(), reps, open, func() time.Time { return t0 })
 			runGolden(t, m, 80, 24, nil, tt.steps...)
+		})
+	}
+}
+
+// TestGoldenLight is the finished dashboard in colour on a light background
+// (the theme's light half), and on a dark one for comparison; the other
+// goldens are colourless.
+func TestGoldenLight(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		dark bool
+	}{{"dashboard_done_light_80x24", false}, {"dashboard_done_dark_80x24", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newRunModel(context.Background(), colourStyles(tt.dark), harness.RunInfo{}, testReader(), func() {}, func() time.Time { return t0.Add(time.Minute) })
+			runGolden(t, m, 80, 24, runEvents(0))
 		})
 	}
 }

@@ -49,6 +49,15 @@ func (r fakeReader) ReadBatch(_ context.Context, key string) (*connectors.Frame,
 	return f, r.metas[key], nil
 }
 
+// placedReader is a reader that says where it reads from, as the readers
+// of past runs do.
+type placedReader struct {
+	fakeReader
+	where string
+}
+
+func (r placedReader) Where() string { return r.where }
+
 func batchKey(i int) string {
 	return fmt.Sprintf("%s/batch-%06d.parquet", testInfo.Prefix, i)
 }
@@ -144,4 +153,23 @@ func runEvents(upto int) []harness.Event {
 		return ev[:upto]
 	}
 	return ev
+}
+
+// bigRunEvents is a big run in the middle of its destination, which
+// started on the batches as they were stored: millions of rows, both stages
+// going, so every count needs its separators and a narrow screen is short
+// of room.
+func bigRunEvents() []harness.Event {
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	info := testInfo
+	return []harness.Event{
+		{Time: at(0), Kind: harness.EventRunStarted, Run: &info},
+		{Time: at(0.1), Kind: harness.EventStageStarted, Stage: "source"},
+		{Time: at(0.1), Kind: harness.EventLog, Stage: "source", Level: "info", Message: "Generating 5000000 synthetic rows"},
+		{Time: at(0.2), Kind: harness.EventStageStarted, Stage: "destination"},
+		{Time: at(1.5), Kind: harness.EventProgress, Stage: "source",
+			Stats: &harness.Stats{Rows: 3_250_000, Batches: 65, Bytes: 117_440_512, ExpectedRows: 5_000_000, Seconds: 1.5}},
+		{Time: at(1.5), Kind: harness.EventProgress, Stage: "destination",
+			Stats: &harness.Stats{Rows: 1_200_000, Batches: 24, Bytes: 43_352_064, Seconds: 1.3}},
+	}
 }

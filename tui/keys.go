@@ -22,7 +22,7 @@ func newKeyMap() keyMap {
 		Quit:      b("q", "quit", "q"),
 		ForceQuit: b("ctrl+c", "cancel run and quit", "ctrl+c"),
 		Tab:       b("tab", "switch view", "tab", "shift+tab"),
-		Help:      b("?", "all keys", "?"),
+		Help:      b("?", "help", "?"),
 		Back:      b("esc", "back", "esc"),
 		Up:        b("↑/k", "up", "up", "k"),
 		Down:      b("↓/j", "down", "down", "j"),

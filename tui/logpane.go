@@ -257,7 +257,7 @@ func (p *logPane) title() string {
 	}
 	if p.query != "" {
 		n, at := p.matchCount()
-		parts = append(parts, fmt.Sprintf("/%s %d/%d", p.query, at, n))
+		parts = append(parts, fmt.Sprintf("/%s %s/%s", p.query, count(int64(at)), count(int64(n))))
 	}
 	if p.total > int64(p.lines.len()) {
 		parts = append(parts, fmt.Sprintf("last %s of %s lines", count(int64(p.lines.len())), count(p.total)))

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"connector-dev/harness"
@@ -45,6 +46,7 @@ type model struct {
 	width, height int
 	screen        screen
 	showHelp      bool
+	helpTop       int // first line of the key list shown, when it does not fit
 	inspect       bool
 
 	// the live run
@@ -70,6 +72,7 @@ type model struct {
 	runTop    int
 	openRun   func(ctx context.Context, runID string) (harness.BatchReader, error)
 	runErr    error
+	readFrom  string // where the open run's batches are read from now
 }
 
 func newModel(ctx context.Context, st *styles, now func() time.Time) *model {
@@ -175,6 +178,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			items[i] = batchItem{stage: "source", info: b}
 		}
 		m.batches.reset(msg.reader, items)
+		m.readFrom = readFrom(msg.reader)
 		m.screen = screenBatches
 	case tea.MouseMsg:
 		if msg.Action == tea.MouseActionPress && (msg.Button == tea.MouseButtonWheelUp || msg.Button == tea.MouseButtonWheelDown) {
@@ -185,6 +189,12 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.wheel(d)
 		}
 	case tea.KeyMsg:
+		if esc, ok := m.splitAlt(msg); ok {
+			// Esc then the key, as the user typed them (see splitAlt).
+			msg.Alt = false
+			_, cmd := m.Update(msg)
+			return m, tea.Batch(esc, cmd)
+		}
 		// Keys typed faster than the program reads arrive as one message
 		// of several runes ("/err" or "gG"); each is a key of its own.
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
@@ -239,6 +249,10 @@ func (m *model) apply(e harness.Event) {
 }
 
 func (m *model) wheel(d int) {
+	if m.showHelp {
+		m.helpScroll(d)
+		return
+	}
 	switch m.screen {
 	case screenDashboard:
 		m.logs.scroll(d)
@@ -282,10 +296,7 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help) || key.Matches(msg, k.Back) || key.Matches(msg, k.Quit) {
-			m.showHelp = false
-		}
-		return nil
+		return m.helpKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -297,7 +308,7 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpTop = true, 0
 		return nil
 	case key.Matches(msg, k.Tab):
 		m.switchScreen()
@@ -399,9 +410,7 @@ func (m *model) View() string {
 	var body string
 	switch {
 	case m.showHelp:
-		// Two rows of columns, so that every key fits 80 columns.
-		groups := m.keys.fullHelp()
-		body = m.st.bold.Render("Keys") + "\n\n" + m.help.FullHelpView(groups[:3]) + "\n\n" + m.help.FullHelpView(groups[3:])
+		body = m.helpView()
 	case m.screen == screenDashboard:
 		body = m.dashboard()
 	case m.screen == screenBatches:
@@ -445,7 +454,7 @@ func (m *model) header() []string {
 	if m.inspect && m.screen == screenRuns {
 		return []string{
 			spread(m.st.title.Render("connector-dev inspect"), m.tabs(), m.width),
-			m.st.dim.Render(fit(fmt.Sprintf("%d past runs, newest first", len(m.runs)), m.width)),
+			m.st.dim.Render(fit(plural(int64(len(m.runs)), "past run", "past runs")+", newest first", m.width)),
 			"",
 		}
 	}
@@ -456,6 +465,9 @@ func (m *model) header() []string {
 		second = i.Container + ":" + i.Version + " · " + second
 	}
 	third := "s3 " + orDash(i.Endpoint)
+	if m.inspect {
+		third = m.pastS3()
+	}
 	if i.Bucket != "" {
 		third += " · bucket " + i.Bucket
 	}
@@ -473,6 +485,9 @@ func (m *model) header() []string {
 		}
 		right = "elapsed " + clock(end.Sub(m.begin))
 	}
+	if lipgloss.Width(second)+lipgloss.Width(right)+1 > m.width {
+		second = "run " + orDash(i.RunID) // the id is what --from-run and inspect need
+	}
 	return []string{spread(left, m.tabs(), m.width), spread(second, right, m.width), m.st.dim.Render(fit(third, m.width))}
 }
 
@@ -481,35 +496,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func (m *model) footer() string {
-	switch {
-	case m.confirm:
-		return m.st.warn.Render("The run is still going. Cancel it and quit? (y/n)")
-	case m.cancelled && !m.runDone:
-		return m.st.warn.Render("Cancelling the run… (ctrl+c again quits at once)")
-	case m.screen == screenDashboard && m.logs.searching:
-		return m.logs.input.View()
-	case m.screen == screenBatches && m.batches.inputActive():
-		return m.batches.status()
-	case m.runErr != nil:
-		return m.st.bad.Render(m.runErr.Error())
-	}
-	k := m.keys
-	var short []key.Binding
-	switch m.screen {
-	case screenDashboard:
-		short = []key.Binding{k.Tab, k.Search, k.Next, k.Filter, k.Bottom, k.Help, k.Quit}
-	case screenBatches:
-		short = m.batches.shortKeys()
-		if s := m.batches.status(); s != "" {
-			return spread(m.help.ShortHelpView(short[:min(len(short), 4)]), m.st.dim.Render(s), m.width)
-		}
-	case screenRuns:
-		short = []key.Binding{k.Open, k.Up, k.Down, k.Tab, k.Help, k.Quit}
-	}
-	return m.help.ShortHelpView(short)
 }
 
 // runRowsW fits a row count up to 999,999,999 whole.
@@ -574,7 +560,7 @@ func (m *model) runList() string {
 			started = t.UTC().Format(c.layout)
 		}
 		exit := string(r.Exit.Reason)
-		l := fit(mark+pad(r.RunID, c.id)+" "+pad(started, c.started)+" "+pad(r.Connector, c.conn)+" "+pad(exit, c.exit)+" "+padLeft(count(r.Rows()), runRowsW)+" "+padLeft(fmt.Sprint(len(r.Batches)), 7), m.width)
+		l := fit(mark+pad(r.RunID, c.id)+" "+pad(started, c.started)+" "+pad(r.Connector, c.conn)+" "+pad(exit, c.exit)+" "+padLeft(count(r.Rows()), runRowsW)+" "+padLeft(count(int64(len(r.Batches))), 7), m.width)
 		if i == m.runCursor {
 			l = m.st.cursor.Render(l)
 		}

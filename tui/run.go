@@ -42,12 +42,16 @@ func (o Options) program(m tea.Model) *tea.Program {
 	return tea.NewProgram(m, opts...)
 }
 
-// renderStyles builds the styles for the options' output. The background is
-// fixed as dark before the program starts: asking the terminal would race
+// renderStyles builds the styles for the options' output, with the
+// terminal's background asked for now, before the program starts: asked
+// later (lazily, by the first adaptive colour drawn) the answer would race
 // the program's own reading of the input.
 func (o Options) renderStyles() *styles {
 	r := lipgloss.NewRenderer(o.out())
-	r.SetHasDarkBackground(true)
+	dark := darkBackground(r, o.NoColor, isTerminal(o.out()))
+	r.SetHasDarkBackground(dark)
+	// The default renderer too, in case a component draws with it.
+	lipgloss.SetHasDarkBackground(dark)
 	return newStyles(r, o.NoColor)
 }
 
@@ -63,7 +67,7 @@ func RunDashboard(ctx context.Context, info harness.RunInfo, batches harness.Bat
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m := newRunModel(runCtx, opts.renderStyles(), info, batches, cancel, time.Now)
+	m := newRunModel(runCtx, opts.renderStyles(), harness.SafeRunInfo(info), batches, cancel, time.Now)
 	p := opts.program(m)
 
 	f := newFeeder(logCap)
@@ -112,7 +116,7 @@ func exitCode(rep *harness.Report, final tea.Model, m *model) int {
 // gives the reader of one run's batches.
 func Inspect(ctx context.Context, runs []harness.Report,
 	open func(ctx context.Context, runID string) (harness.BatchReader, error), opts Options) error {
-	m := newInspectModel(ctx, opts.renderStyles(), runs, open, time.Now)
+	m := newInspectModel(ctx, opts.renderStyles(), safeRuns(runs), open, time.Now)
 	if _, err := opts.program(m).Run(); err != nil {
 		return fmt.Errorf("run the batch browser: %w", err)
 	}

@@ -81,7 +81,7 @@ func (t *rowTable) setSize(w, h int) { t.width, t.height = w, max(h, 2); t.clamp
 
 func (t *rowTable) rows() int { return max(t.height-1, 1) }
 
-func (t *rowTable) numWidth() int { return max(len(strconv.Itoa(t.frame.Len())), 1) + 2 }
+func (t *rowTable) numWidth() int { return max(len(count(int64(t.frame.Len()))), 1) + 2 }
 
 func (t *rowTable) clamp() {
 	n := t.frame.Len()
@@ -136,7 +136,7 @@ func (t *rowTable) view() string {
 		if i == t.cursor {
 			mark = ">"
 		}
-		line := mark + padLeft(strconv.Itoa(i+1), nw-2) + " "
+		line := mark + padLeft(count(int64(i+1)), nw-2) + " "
 		var cells []string
 		for j := l; j < r; j++ {
 			s, ok := cell(cols[j], i)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"connector-dev/connectors"
@@ -94,7 +96,18 @@ func (c *client) withRetry(ctx context.Context, what string, build func() (*http
 	for attempt := 0; ; attempt++ {
 		r, err := c.send(ctx, build)
 		if err != nil {
-			return reply{}, c.transportErr(ctx, what, err)
+			if ctx.Err() != nil || !transient(err) {
+				return reply{}, c.transportErr(ctx, what, err)
+			}
+			if attempt >= c.st.maxRetries {
+				return reply{}, c.rt.LogErr("no answer from Salesforce to %s after %d retries: %s: check the network, or try again later", what, c.st.maxRetries, fmtErr(unwrapURL(err)))
+			}
+			d := c.backoff(attempt, nil)
+			c.rt.LogInfo("no answer from Salesforce to %s (%s); retry %d of %d in %s", what, fmtErr(unwrapURL(err)), attempt+1, c.st.maxRetries, d)
+			if err := c.sleep(ctx, d); err != nil {
+				return reply{}, err
+			}
+			continue
 		}
 		if !retryable(r) {
 			return r, nil
@@ -134,17 +147,41 @@ func (c *client) backoff(attempt int, h http.Header) time.Duration {
 	return d
 }
 
-// transportErr reports a request that got no answer. The *url.Error is
-// unwrapped: its text repeats the URL with the query.
+// transportErr reports a request that got no answer.
 func (c *client) transportErr(ctx context.Context, what string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
+	return c.rt.LogErr("no answer from Salesforce to %s: %s", what, fmtErr(unwrapURL(err)))
+}
+
+// unwrapURL drops a *url.Error's wrapping: its text repeats the URL, query
+// and all.
+func unwrapURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = ue.Err
+		return ue.Err
 	}
-	return c.rt.LogErr("no answer from Salesforce to %s: %s", what, fmtErr(err))
+	return err
+}
+
+// transient reports a transport failure that another attempt may not meet,
+// as a 503 is: the connection reset, aborted or closed before the answer
+// was whole, or a timeout. A refused connection, a name that does not
+// resolve or a TLS failure is not retried: those do not heal in seconds,
+// and an offline run should say so at once.
+func transient(err error) bool {
+	switch {
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // tokenReply is the OAuth token endpoint's answer, success or error.

@@ -67,7 +67,9 @@ type settings struct {
 	maxRetries   int
 }
 
-func (s *Source) settings(rt connectors.Runtime) (settings, error) {
+// settings reads and validates the connector's settings, credentials and
+// job: no network. Errors name the variable and never a credential's value.
+func (s *Source) settings(rt connectors.CheckRuntime) (settings, error) {
 	st := settings{
 		loginURL:     strings.TrimRight(strings.TrimSpace(rt.Env(EnvLoginURL)), "/"),
 		clientID:     rt.Env(EnvClientID),
@@ -81,7 +83,7 @@ func (s *Source) settings(rt connectors.Runtime) (settings, error) {
 		st.loginURL = DefaultLoginURL
 	}
 	if u, err := url.Parse(st.loginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return st, rt.LogErr("%s %q is not a URL: use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL", EnvLoginURL, st.loginURL)
+		return st, fmt.Errorf("%s %q is not a URL: use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL", EnvLoginURL, st.loginURL)
 	}
 	if st.apiVersion == "" {
 		st.apiVersion = DefaultAPIVersion
@@ -90,14 +92,14 @@ func (s *Source) settings(rt connectors.Runtime) (settings, error) {
 		st.apiVersion = "v" + st.apiVersion
 	}
 	if !apiVersionRE.MatchString(st.apiVersion) {
-		return st, rt.LogErr("%s %q is not an API version: use the form v62.0", EnvAPIVersion, rt.Env(EnvAPIVersion))
+		return st, fmt.Errorf("%s %q is not an API version: use the form v62.0", EnvAPIVersion, rt.Env(EnvAPIVersion))
 	}
 	if st.retryBase == 0 {
 		st.retryBase = DefaultRetryBase
 		if v := strings.TrimSpace(rt.Env(EnvRetryBase)); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 {
-				return st, rt.LogErr("%s %q is not a duration: use a Go duration such as 1s or 50ms", EnvRetryBase, v)
+				return st, fmt.Errorf("%s %q is not a duration: use a Go duration such as 1s or 50ms", EnvRetryBase, v)
 			}
 			st.retryBase = d
 		}
@@ -106,19 +108,27 @@ func (s *Source) settings(rt connectors.Runtime) (settings, error) {
 		st.maxRetries = DefaultMaxRetries
 	}
 	if st.refreshToken == "" {
-		return st, rt.LogErr("the credentials field %q is empty: put a Salesforce refresh token in SALESFORCE_TOKEN (.env.credentials)", CredentialToken)
+		return st, fmt.Errorf("the credentials field %q is empty: put a Salesforce refresh token in SALESFORCE_TOKEN (.env.credentials)", CredentialToken)
 	}
 	if strings.TrimSpace(rt.Job().SourceObjectID) == "" {
-		return st, rt.LogErr("SourceObjectID is empty: name the sObject to read, such as Account")
+		return st, fmt.Errorf("SourceObjectID is empty: name the sObject to read, such as Account")
 	}
 	return st, nil
+}
+
+// Check validates the settings, credentials and job before any stage runs
+// (connectors.Checker), so a malformed SALESFORCE_LOGIN_URL or an empty
+// refresh token is a setup error (exit 3). It makes no request.
+func (s *Source) Check(ctx context.Context, rt connectors.CheckRuntime) error {
+	_, err := s.settings(rt)
+	return err
 }
 
 // Run logs in, describes the object, and uploads the query's records page by page.
 func (s *Source) Run(ctx context.Context, rt connectors.Runtime) error {
 	st, err := s.settings(rt)
 	if err != nil {
-		return err
+		return rt.LogErr("%v", err)
 	}
 	c := &client{rt: rt, http: rt.HTTPClient(), st: st, sleep: s.sleep}
 	if c.sleep == nil {

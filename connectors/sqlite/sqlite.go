@@ -43,7 +43,8 @@ const rowsPerInsert = 100
 // maxParams is SQLite's default limit on ? parameters in one statement.
 const maxParams = 32766
 
-// replaceSuffix names the table a Replace run loads before swapping it in.
+// replaceSuffix starts the random part of the name of the table a Replace
+// run loads before swapping it in (see stagingTable).
 const replaceSuffix = "__connector_dev_replace"
 
 func init() {
@@ -88,9 +89,6 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		return rt.LogErr("sqlite: %v (credentials field %q)", err, DatabaseField)
 	}
 	ld := &load{conn: conn, path: path, table: table, into: table, method: job.UpdateMethodCD, stmts: map[int]*stmt{}}
-	if ld.method == connectors.Replace {
-		ld.into = table + replaceSuffix
-	}
 	committed := false
 	// Deferred, so a panic in a Batch also rolls back: the previous table
 	// stays as it was and the file is not left locked.
@@ -108,6 +106,13 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	// run at the start rather than at commit.
 	if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
 		return rt.LogErr("sqlite: begin a transaction on %s: %v", path, err)
+	}
+	if ld.method == connectors.Replace {
+		// Picked inside the transaction, which holds the write lock, so no
+		// one can create a table of that name before this run does.
+		if ld.into, err = stagingTable(conn, table); err != nil {
+			return rt.LogErr("sqlite: %v", err)
+		}
 	}
 	d.ld = ld
 	if err := rt.RunBatches(ctx); err != nil {
@@ -182,12 +187,11 @@ func (ld *load) prepareTable(f *connectors.Frame) error {
 		return fmt.Errorf("table %s: %d columns is more than SQLite takes (%d)", quote(ld.table), len(fields), maxParams)
 	}
 	create := "CREATE TABLE " + quote(ld.into) + " (" + strings.Join(defs, ", ") + ")"
+	if a, b := caseDuplicate(fields); a != "" {
+		return fmt.Errorf("table %s: the batch has columns %s and %s, which differ only in case and SQLite holds as one column: rename one in the source or map them to other names in JobDataJSON", quote(ld.table), quote(a), quote(b))
+	}
 	if ld.method == connectors.Replace {
-		// A leftover can only come from outside a run (runs roll back), but
-		// it must not make this one fail.
-		if err := ld.conn.exec("DROP TABLE IF EXISTS " + quote(ld.into)); err != nil {
-			return fmt.Errorf("drop %s: %w", quote(ld.into), err)
-		}
+		// The staging name was checked free: nothing of the user's is dropped.
 		if err := ld.conn.exec(create); err != nil {
 			return fmt.Errorf("create table %s: %w", quote(ld.table), err)
 		}

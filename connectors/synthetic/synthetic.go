@@ -98,9 +98,31 @@ func ParseRows(s string) (int64, error) {
 	// ParseUint refuses signs, so "-5" and "+5" are both rejected the same way.
 	n, err := strconv.ParseUint(s, 10, 63)
 	if err != nil {
-		return 0, fmt.Errorf("%s is %q: set it to a whole number of rows such as 1000000", RowsEnv, s)
+		return 0, fmt.Errorf("%s=%q is not a whole number: set it to a row count such as 1000000", RowsEnv, s)
 	}
 	return int64(n), nil
+}
+
+// parseLogLines reads a SYNTHETIC_LOG_LINES value: "" is none.
+func parseLogLines(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q is not a whole number: set it to a number of lines such as 200000", LogLinesEnv, s)
+	}
+	return n, nil
+}
+
+// Check validates the source's settings before any stage runs, so a bad
+// SYNTHETIC_ROWS is a setup error (exit 3) and not a failed run.
+func (Source) Check(ctx context.Context, rt connectors.CheckRuntime) error {
+	if _, err := ParseRows(rt.Env(RowsEnv)); err != nil {
+		return err
+	}
+	_, err := parseLogLines(rt.Env(LogLinesEnv))
+	return err
 }
 
 // Run uploads the rows in chunks of BATCH_ROWS (ChunkRows when unset).
@@ -115,14 +137,12 @@ func (Source) Run(ctx context.Context, rt connectors.Runtime) error {
 			chunk = n
 		}
 	}
-	if v := rt.Env(LogLinesEnv); v != "" {
-		lines, err := strconv.Atoi(v)
-		if err != nil || lines < 0 {
-			return rt.LogErr("%s is %q: set it to a whole number of lines such as 200000", LogLinesEnv, v)
-		}
-		for i := 1; i <= lines; i++ {
-			rt.LogInfo("synthetic log line %d of %d", i, lines)
-		}
+	lines, err := parseLogLines(rt.Env(LogLinesEnv))
+	if err != nil {
+		return rt.LogErr("%v", err)
+	}
+	for i := 1; i <= lines; i++ {
+		rt.LogInfo("synthetic log line %d of %d", i, lines)
 	}
 	rt.SetExpectedRows(total)
 	rt.LogInfo("Generating %d synthetic rows", total)

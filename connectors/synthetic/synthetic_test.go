@@ -122,11 +122,11 @@ func TestRowsSetting(t *testing.T) {
 		{"", connectors.Success, synthetic.DefaultRows, ""},
 		{" 12 ", connectors.Success, 12, ""},
 		{"0", connectors.NoFail, 0, "No rows returned"},
-		{"-1", connectors.Error, 0, `SYNTHETIC_ROWS is "-1"`},
-		{"1.5", connectors.Error, 0, `SYNTHETIC_ROWS is "1.5"`},
-		{"1e6", connectors.Error, 0, `SYNTHETIC_ROWS is "1e6"`},
-		{"lots", connectors.Error, 0, `SYNTHETIC_ROWS is "lots"`},
-		{"+3", connectors.Error, 0, `SYNTHETIC_ROWS is "+3"`},
+		{"-1", connectors.Error, 0, `SYNTHETIC_ROWS="-1" is not a whole number`},
+		{"1.5", connectors.Error, 0, `SYNTHETIC_ROWS="1.5" is not a whole number`},
+		{"1e6", connectors.Error, 0, `SYNTHETIC_ROWS="1e6" is not a whole number`},
+		{"lots", connectors.Error, 0, `SYNTHETIC_ROWS="lots" is not a whole number`},
+		{"+3", connectors.Error, 0, `SYNTHETIC_ROWS="+3" is not a whole number`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.value, func(t *testing.T) {

@@ -159,6 +159,12 @@ func (c *Config) readLayer(name, example, copyHint, noneNote string) ([]envLine,
 		if i == 1 {
 			c.Notes = append(c.Notes, fmt.Sprintf("no %s: using %s (%s)", name, n, copyHint))
 		}
+		for _, l := range lines {
+			if l.Expanded {
+				// The name only: the value is likely a secret.
+				c.Notes = append(c.Notes, fmt.Sprintf("%s:%d: %s: godotenv expanded a $NAME in the value, as a shell does (from the lines above; an unknown name becomes empty): put the value in single quotes to keep it as written", path, l.Line, l.Name))
+			}
+		}
 		c.files = append(c.files, path)
 		return lines, path, nil
 	}
@@ -371,8 +377,9 @@ func (c *Config) Env(spec ConnectorSpec) map[string]string {
 
 // Secrets returns every secret value known, longest first so a scrubber
 // replaces a secret before any shorter secret inside it: the S3 secret key,
-// the encryption key, every credential value of every connector, and any
-// variable whose name contains SECRET, TOKEN, PASSWORD or KEY.
+// the encryption key, every credential value of every connector (but those
+// connectors.yaml marks secret: false), and any variable whose name contains
+// SECRET, TOKEN, PASSWORD or KEY.
 //
 // Name-matched values skip two cases that would wreck every log line while
 // protecting nothing: names ending in _ID (S3_ACCESS_KEY_ID is an identifier
@@ -389,12 +396,15 @@ func (c *Config) Secrets() []string {
 	add(c.Settings.EncryptionKey)
 	for _, spec := range c.Connectors {
 		for _, f := range spec.Credentials {
-			add(c.vars[spec.CredentialVar(f)])
+			if spec.Secret(f) {
+				add(c.vars[spec.CredentialVar(f)])
+			}
 		}
 	}
+	shown := c.notSecretVars()
 	for name, v := range c.vars {
 		upper := strings.ToUpper(name)
-		if strings.HasSuffix(upper, "_ID") || !containsAny(upper, "SECRET", "TOKEN", "PASSWORD", "KEY") || trivialValue(v) {
+		if shown[name] || strings.HasSuffix(upper, "_ID") || !containsAny(upper, "SECRET", "TOKEN", "PASSWORD", "KEY") || trivialValue(v) {
 			continue
 		}
 		add(v)
@@ -409,6 +419,17 @@ func (c *Config) Secrets() []string {
 		}
 		return out[i] < out[j]
 	})
+	return out
+}
+
+// notSecretVars are the variables of credential fields marked secret: false.
+func (c *Config) notSecretVars() map[string]bool {
+	out := map[string]bool{}
+	for _, spec := range c.Connectors {
+		for f := range spec.NotSecret {
+			out[spec.CredentialVar(f)] = true
+		}
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -74,7 +75,7 @@ func TestRepoExampleFiles(t *testing.T) {
 	}
 	want := map[string]ConnectorSpec{
 		"synthetic":  {Name: "synthetic", Kind: "source", Credentials: []string{}, Env: []string{"SYNTHETIC_ROWS", "SYNTHETIC_LOG_LINES", "BATCH_ROWS"}},
-		"sqlite":     {Name: "sqlite", Kind: "destination", Credentials: []string{"database"}, Env: []string{}},
+		"sqlite":     {Name: "sqlite", Kind: "destination", Credentials: []string{"database"}, NotSecret: map[string]bool{"database": true}, Env: []string{}},
 		"salesforce": {Name: "salesforce", Kind: "source", Credentials: []string{"token"}, Env: []string{"SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_API_VERSION", "SALESFORCE_RETRY_BASE"}},
 	}
 	if !reflect.DeepEqual(c.Connectors, want) {
@@ -407,6 +408,8 @@ func FuzzParseConnectorsYAML(f *testing.F) {
 	f.Add([]byte("s:\n  kind: source\n  env: SYNTHETIC_ROWS\n"))
 	f.Add([]byte("a: [1, 2\n"))
 	f.Add([]byte("x:\n  kind: destination\n  credentials: [database, database]\n"))
+	f.Add([]byte("x:\n  kind: destination\n  credentials: [token, {name: database, secret: false}]\n"))
+	f.Add([]byte("x:\n  kind: source\n  credentials: [{name: a, secret: maybe}, {secret: false}, {name: b, other: 1}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		specs, err := parseConnectorsYAML("connectors.yaml", src)
 		if err != nil {
@@ -418,6 +421,18 @@ func FuzzParseConnectorsYAML(f *testing.F) {
 		for name, s := range specs {
 			if s.Kind != "source" && s.Kind != "destination" {
 				t.Fatalf("%s accepted with kind %q", name, s.Kind)
+			}
+			listed := map[string]bool{}
+			for _, c := range s.Credentials {
+				listed[c] = true
+			}
+			for c := range s.NotSecret {
+				if !listed[c] {
+					t.Fatalf("%s: %q is not secret but not a credential", name, c)
+				}
+			}
+			if s.NotSecret[""] || (len(s.NotSecret) > 0 && !bytes.Contains(src, []byte("false"))) {
+				t.Fatalf("%s: not-secret fields %v without secret: false", name, s.NotSecret)
 			}
 		}
 	})

@@ -18,10 +18,18 @@ type ConnectorSpec struct {
 	// ["token"]; each value comes from <CONNECTOR>_<FIELD> (upper-cased, '-'
 	// to '_') in .env.credentials or the environment.
 	Credentials []string
+	// NotSecret holds the credential fields connectors.yaml marks
+	// `secret: false` ({name: database, secret: false}): their values are
+	// shown in logs and errors. Every other field is secret.
+	NotSecret map[string]bool
 	// Env names the environment settings the connector reads. All are
 	// optional: the connector applies its own defaults.
 	Env []string
 }
+
+// Secret reports whether a credential field's value is scrubbed from every
+// log, report and cassette: true unless connectors.yaml says secret: false.
+func (s ConnectorSpec) Secret(field string) bool { return !s.NotSecret[field] }
 
 // CredentialVar is the variable that holds a credential field of the
 // connector: salesforce + token is SALESFORCE_TOKEN.
@@ -89,7 +97,7 @@ func parseConnectorsYAML(file string, src []byte) (map[string]ConnectorSpec, err
 				}
 				spec.Kind = fv.Value
 			case "credentials":
-				spec.Credentials = nameList(p, fv, name, "credentials", validFieldName, "letters, digits, - and _")
+				spec.Credentials, spec.NotSecret = credentialList(p, fv, name)
 			case "env":
 				spec.Env = nameList(p, fv, name, "env", validEnvName, "letters, digits and _, not starting with a digit")
 			default:
@@ -115,6 +123,52 @@ func parseConnectorsYAML(file string, src []byte) (map[string]ConnectorSpec, err
 		return nil, fmt.Errorf("%s", strings.Join(p.list, "; "))
 	}
 	return out, nil
+}
+
+// credentialList reads the credentials list: each entry a field name, or
+// {name: field, secret: false} for a value that may be shown.
+func credentialList(p *yamlProblems, n *yaml.Node, conn string) ([]string, map[string]bool) {
+	if n.Kind != yaml.SequenceNode {
+		return nameList(p, n, conn, "credentials", validFieldName, "letters, digits, - and _"), nil
+	}
+	plain := &yaml.Node{Kind: yaml.SequenceNode, Line: n.Line, Column: n.Column}
+	var notSecret map[string]bool
+	for _, item := range n.Content {
+		if item.Kind != yaml.MappingNode {
+			plain.Content = append(plain.Content, item)
+			continue
+		}
+		var field *yaml.Node
+		secret, ok := true, true
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, v := item.Content[j], item.Content[j+1]
+			switch k.Value {
+			case "name":
+				field = v
+			case "secret":
+				if v.Kind != yaml.ScalarNode || (v.Value != "true" && v.Value != "false") {
+					p.addf(v, "%s: credentials: secret %q: use true or false", conn, v.Value)
+					ok = false
+				}
+				secret = v.Value != "false"
+			default:
+				p.addf(k, "%s: credentials: unknown key %q (want name and secret, e.g. {name: database, secret: false})", conn, k.Value)
+				ok = false
+			}
+		}
+		if field == nil {
+			p.addf(item, "%s: credentials: an entry without name (write {name: database, secret: false})", conn)
+			continue
+		}
+		plain.Content = append(plain.Content, field)
+		if ok && !secret && field.Kind == yaml.ScalarNode {
+			if notSecret == nil {
+				notSecret = map[string]bool{}
+			}
+			notSecret[field.Value] = true
+		}
+	}
+	return nameList(p, plain, conn, "credentials", validFieldName, "letters, digits, - and _"), notSecret
 }
 
 // nameList reads a YAML list of names (or null for none).

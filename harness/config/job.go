@@ -66,7 +66,16 @@ func parseJob(file string, src []byte) (*connectors.JobDetails, error) {
 	}
 
 	var problems []string
+	more := 0 // problems past maxProblems, counted but not described
+	report := func(msg func() string) {
+		if len(problems) < maxProblems {
+			problems = append(problems, msg())
+		} else {
+			more++
+		}
+	}
 	seen := map[string]int{}
+	lines := lineCounter{src: src}
 	for dec.More() {
 		keyStart := skipSpaceAnd(src, int(dec.InputOffset()), ',')
 		keyTok, err := dec.Token()
@@ -79,9 +88,13 @@ func parseJob(file string, src []byte) (*connectors.JobDetails, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, jsonSyntaxError(file, src, err)
 		}
-		keyLine, _ := lineCol(src, keyStart)
+		// Counted on from the last key, not from the start of the file:
+		// a job of a million keys must not take a million scans.
+		keyLine := lines.line(keyStart)
 		if first, dup := seen[key]; dup {
-			problems = append(problems, fmt.Sprintf("%s: %s is set twice (first on line %d)", posOf(file, src, keyStart), key, first))
+			report(func() string {
+				return fmt.Sprintf("%s: %s is set twice (first on line %d)", posOf(file, src, keyStart), key, first)
+			})
 			continue
 		}
 		seen[key] = keyLine
@@ -90,23 +103,52 @@ func parseJob(file string, src []byte) (*connectors.JobDetails, error) {
 		}
 		field, ok := fields[key]
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%s: unknown key %q%s", posOf(file, src, keyStart), key, keyHint(key, fields)))
+			report(func() string {
+				return fmt.Sprintf("%s: unknown key %q%s", posOf(file, src, keyStart), key, keyHint(key, fields))
+			})
 			continue
 		}
 		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %s: %s", posOf(file, src, valStart), key, typeProblem(err)))
+			report(func() string { return fmt.Sprintf("%s: %s: %s", posOf(file, src, valStart), key, typeProblem(err)) })
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing }
 		return nil, jsonSyntaxError(file, src, err)
 	}
 	if off := skipSpace(src, int(dec.InputOffset())); off < len(src) {
-		problems = append(problems, fmt.Sprintf("%s: unexpected text after the job object (one job per file)", posOf(file, src, off)))
+		report(func() string {
+			return fmt.Sprintf("%s: unexpected text after the job object (one job per file)", posOf(file, src, off))
+		})
+	}
+	if more > 0 {
+		problems = append(problems, fmt.Sprintf("and %d more problems like these", more))
 	}
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return job, nil
+}
+
+// maxProblems bounds the problems a job's error lists, so a file of a
+// million unknown keys is one readable line, not a million.
+const maxProblems = 20
+
+// lineCounter gives the 1-based line of byte offsets that only grow,
+// counting the newlines since the previous offset: linear over a file.
+type lineCounter struct {
+	src  []byte
+	off  int // bytes counted so far
+	seen int // newlines in src[:off]
+}
+
+func (c *lineCounter) line(off int) int {
+	off = min(max(off, 0), len(c.src))
+	if off < c.off { // never happens for a forward scan; stay correct anyway
+		c.off, c.seen = 0, 0
+	}
+	c.seen += bytes.Count(c.src[c.off:off], []byte("\n"))
+	c.off = off
+	return c.seen + 1
 }
 
 // jsonFields maps each JSON key of the struct v points to onto its field.

@@ -330,9 +330,9 @@ func FuzzParseMode(f *testing.F) {
 func FuzzScrub(f *testing.F) {
 	f.Add("s3cr3t-token", "pre", "post")
 	f.Add("a+b/c=d", `{"k":"`, `"}`)
-	f.Add("xyz", "refresh_token=", "&a=b")
+	f.Add("wxyz", "refresh_token=", "&a=b")
 	f.Fuzz(func(t *testing.T, secret, pre, post string) {
-		if len(secret) < 3 || strings.ContainsAny(secret, "REDACT") {
+		if len(secret) < MinSecretLen || strings.ContainsAny(secret, "REDACT") {
 			return
 		}
 		s := newScrubber([]string{secret})

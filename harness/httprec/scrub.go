@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -37,40 +36,13 @@ var jsonSecret = regexp.MustCompile(`("(?i:access_token|refresh_token|client_sec
 
 // scrubber replaces credentials in URLs, bodies, headers and forms.
 type scrubber struct {
-	// replacer swaps each secret, raw and in its URL- and JSON-escaped
-	// forms, for Redacted; longest first so a secret containing another
-	// is replaced whole.
-	replacer *strings.Replacer
+	// replacer swaps each secret, in every form SecretForms lists, for
+	// Redacted.
+	replacer *Scrubber
 }
 
 func newScrubber(secrets []string) *scrubber {
-	return &scrubber{replacer: SecretReplacer(secrets, Redacted)}
-}
-
-// SecretReplacer replaces each secret, raw and in its URL- and JSON-escaped
-// forms, with the given text; longer forms first, so a secret containing
-// another is replaced whole. The run's log scrubber is built on it too.
-func SecretReplacer(secrets []string, with string) *strings.Replacer {
-	var forms []string
-	seen := map[string]bool{}
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		quoted := strconv.Quote(s)
-		for _, f := range []string{s, url.QueryEscape(s), url.PathEscape(s), quoted[1 : len(quoted)-1]} {
-			if !seen[f] {
-				seen[f] = true
-				forms = append(forms, f)
-			}
-		}
-	}
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	var pairs []string
-	for _, f := range forms {
-		pairs = append(pairs, f, with)
-	}
-	return strings.NewReplacer(pairs...)
+	return &scrubber{replacer: NewScrubber(secrets, Redacted)}
 }
 
 func (s *scrubber) secrets(v string) string { return s.replacer.Replace(v) }

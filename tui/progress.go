@@ -1,0 +1,227 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"connector-dev/harness"
+)
+
+// stageWord is how a stage stands: its mark, its word and their style.
+func (m *model) stageWord(s *stageState) (mark, word string, st lipgloss.Style) {
+	switch {
+	case s.done && s.exit != nil && s.exit.Code != 0:
+		return "✘", string(s.exit.Reason), m.st.bad
+	case s.done && s.exit != nil:
+		return "✔", string(s.exit.Reason), m.st.ok
+	case s.done:
+		return "✔", "done", m.st.ok
+	case s.started && m.finished():
+		return "■", "stopped", m.st.warn
+	case s.started:
+		return "●", "running", m.st.title
+	case m.finished():
+		// The run is over and this stage never began (the source failed
+		// first): it will not run, so "waiting" would mislead.
+		return "–", "not run", m.st.dim
+	}
+	return "○", "waiting", m.st.dim
+}
+
+// stageLines are the stages' states and counts, aligned (see fitAll).
+func (m *model) stageLines() []string {
+	var rows [][]string
+	for _, s := range m.stages {
+		rows = append(rows, m.stageLineVariants(s))
+	}
+	return fitAll(m.width, rows)
+}
+
+// stageLine is one stage's line as stageLines draws it.
+func (m *model) stageLine(s *stageState) string { return firstFit(m.width, m.stageLineVariants(s)...) }
+
+// stageLineVariants are a stage's state and counts, richest first: a narrow
+// terminal gives up the state's padding, then bytes, then batches, then the
+// state's word; rows and rows/s go last.
+func (m *model) stageLineVariants(s *stageState) []string {
+	mark, word, st := m.stageWord(s)
+	name := pad(s.name, 12)
+	if !s.started {
+		return []string{name + " " + st.Render(mark+" "+word), s.name + " " + st.Render(mark)}
+	}
+	rows := plural(s.stats.Rows, "row", "rows")
+	batches := plural(s.stats.Batches, "batch", "batches")
+	size := bytesize(s.stats.Bytes)
+	r := rate(s.stats.Rows, s.stats.Seconds)
+	return []string{
+		name + " " + st.Render(pad(mark+" "+word, 14)) + " " + joinNonEmpty("  ", rows, batches, size, r),
+		name + " " + st.Render(pad(mark+" "+word, 10)) + " " + joinNonEmpty("  ", rows, batches, size, r),
+		name + " " + st.Render(pad(mark+" "+word, 10)) + " " + joinNonEmpty("  ", rows, batches, r),
+		name + " " + st.Render(pad(mark+" "+word, 10)) + " " + joinNonEmpty("  ", rows, r),
+		name + " " + st.Render(mark) + " " + joinNonEmpty("  ", rows, r),
+		s.name + " " + st.Render(mark) + " " + joinNonEmpty(" ", rows, r),
+	}
+}
+
+// stageTotal is the rows a stage will have moved when done, 0 when nobody
+// said: the connector's own expectation; for a stage that ended well, what
+// it moved; for a later stage, what the source moved (or expects to).
+func (m *model) stageTotal(s *stageState) int64 {
+	st := s.stats
+	switch {
+	case st.ExpectedRows > 0:
+		return st.ExpectedRows
+	case s.done && (s.exit == nil || s.exit.Code == 0):
+		return st.Rows
+	case s.name == "source":
+		return 0
+	}
+	for _, src := range m.stages {
+		if src.name != "source" {
+			continue
+		}
+		if src.done && (src.exit == nil || src.exit.Code == 0) && src.stats.Rows > 0 {
+			return src.stats.Rows
+		}
+		return src.stats.ExpectedRows
+	}
+	return 0
+}
+
+// stageBars are the stages' progress bars, one per stage, each labelled
+// with its stage: rows done of the total and, while it runs, the time left.
+// The bars share one width, so they compare at a glance. A narrow terminal
+// shrinks them, then drops the word "rows", then the bars, then the
+// counts; the percentage and the ETA go last.
+func (m *model) stageBars() []string {
+	parts := make([]barParts, len(m.stages))
+	for i, s := range m.stages {
+		parts[i] = m.barParts(s)
+	}
+	// The widest bar the lines leave room for with rest (0: full counts,
+	// 1: without the unit). While a stage runs, room for the longest ETA is
+	// kept whether one shows or not, so the bars do not change width as
+	// ETAs come and go.
+	eta := 0
+	for _, s := range m.stages {
+		if s.started && !s.done && !m.finished() {
+			eta = etaW
+		}
+	}
+	barRoom := func(rest int) int {
+		w := min(max(m.width/3, 10), 40)
+		for _, p := range parts {
+			if p.text == "" {
+				w = min(w, m.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+eta, lipgloss.Width(p.rests[rest][1])))
+			}
+		}
+		return w
+	}
+	rest, barW := 0, barRoom(0)
+	if barW < 8 {
+		rest, barW = 1, barRoom(1)
+	}
+	rows := make([][]string, len(parts))
+	for i, p := range parts {
+		if p.text != "" {
+			rows[i] = []string{p.text}
+			continue
+		}
+		var withBar string
+		if barW >= 5 {
+			full := int(p.frac*float64(barW) + 0.5)
+			withBar = p.label + m.st.barFull.Render(strings.Repeat("█", full)) + m.st.barEmpty.Render(strings.Repeat("░", barW-full)) + p.rests[rest][1]
+		}
+		rows[i] = []string{withBar, p.label + p.short[0], p.label + p.short[1], p.name + " " + p.short[2]}
+	}
+	return fitAll(m.width, rows)
+}
+
+// barParts are the pieces of a stage's bar line; text is the whole line
+// instead when there is no bar to draw (no total, not started).
+type barParts struct {
+	name, label, text string
+	frac              float64
+	rests             [2][2]string // after the bar: with the unit, without; each without and with the ETA
+	short             [3]string    // without the bar: counts, then less
+}
+
+// etaW is the room an ETA takes at most: "  ETA 59m59s".
+const etaW = len("  ETA 59m59s")
+
+func (m *model) barParts(s *stageState) barParts {
+	p := barParts{name: s.name, label: pad(s.name, 12) + " "}
+	total := m.stageTotal(s)
+	st := s.stats
+	switch {
+	case !s.started && m.finished():
+		p.text = fit(p.label+m.st.dim.Render("not run"), m.width)
+		return p
+	case !s.started && total == 0:
+		p.text = fit(p.label+m.st.dim.Render("waiting"), m.width)
+		return p
+	case total <= 0:
+		p.text = firstFit(m.width,
+			p.label+plural(st.Rows, "row", "rows")+" · "+plural(st.Batches, "batch", "batches")+m.st.dim.Render(" (no total given)"),
+			p.label+plural(st.Rows, "row", "rows")+" · "+plural(st.Batches, "batch", "batches"),
+			p.label+plural(st.Rows, "row", "rows"))
+		return p
+	}
+	done := st.Rows
+	p.frac = min(float64(done)/float64(total), 1)
+	pct := fmt.Sprintf("%3.0f%%", p.frac*100)
+	counts := count(done) + "/" + count(total)
+	eta := ""
+	if s.started && !s.done && st.Seconds > 0 && done > 0 && done < total {
+		left := time.Duration(float64(total-done) * st.Seconds / float64(done) * float64(time.Second))
+		eta = "ETA " + duration(left)
+	}
+	withUnit := counts + " rows"
+	if total == 1 {
+		withUnit = counts + " row"
+	}
+	p.rests = [2][2]string{
+		{" " + joinNonEmpty("  ", pct, withUnit), " " + joinNonEmpty("  ", pct, withUnit, eta)},
+		{" " + joinNonEmpty("  ", pct, counts), " " + joinNonEmpty("  ", pct, counts, eta)},
+	}
+	p.short = [3]string{joinNonEmpty("  ", pct, withUnit, eta), joinNonEmpty("  ", pct, eta), joinNonEmpty(" ", pct, eta)}
+	return p
+}
+
+// summaryLines are the stages' lines in the exit banner, width cells at
+// most and aligned: decoration and the least telling counts go first, rows
+// and rows/s last.
+func summaryLines(stages []harness.StageReport, width int) []string {
+	connW := 0
+	for _, s := range stages {
+		connW = max(connW, lipgloss.Width(s.Connector))
+	}
+	rows := make([][]string, len(stages))
+	for i, s := range stages {
+		rows[i] = summaryVariants(s, connW)
+	}
+	return fitAll(width, rows)
+}
+
+func summaryVariants(s harness.StageReport, connW int) []string {
+	rows := plural(s.Rows, "row", "rows")
+	batches := plural(s.Batches, "batch", "batches")
+	size := bytesize(s.Bytes)
+	took := duration(time.Duration(s.Seconds * float64(time.Second)))
+	r := ""
+	if s.RowsPerS > 0 {
+		r = count(int64(s.RowsPerS+0.5)) + " rows/s"
+	}
+	name, conn := pad(s.Name, 12)+" ", pad(s.Connector, connW)+"  "
+	return []string{
+		name + pad(s.Connector, 12) + " " + joinNonEmpty("  ", rows, batches, size, took, r),
+		name + conn + joinNonEmpty("  ", rows, batches, size, took, r),
+		name + conn + joinNonEmpty("  ", rows, batches, took, r),
+		name + conn + joinNonEmpty("  ", rows, took, r),
+		name + joinNonEmpty("  ", rows, took, r),
+		s.Name + " " + joinNonEmpty(" ", rows, r),
+	}
+}
