@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -219,5 +220,28 @@ func TestFaultsNeverReachACassette(t *testing.T) {
 	code, out, errOut = cli(t, "run", "salesforce", "--ci", "--replay")
 	if rep := lastReport(t); (code != 0 && code != 4) || rep.Rows() != 450 {
 		t.Errorf("replay of the recording: exit %d, %d rows\n%s\n%s", code, rep.Rows(), out, errOut)
+	}
+}
+
+// Every HTTP kind, mixed: the Salesforce source retries 429s and 503s and
+// the requests that got no answer (reset, timeout), and loads every row.
+func TestFaultsHTTPMixedKinds(t *testing.T) {
+	project(t)
+	t.Setenv("SALESFORCE_RETRY_BASE", "1ms")
+	code, out, errOut := cli(t, "run", "salesforce", "--ci", "--faults", "http=0.4,seed=5")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := countRows(t, ".connector-dev/warehouse.db", "sf_account"); n != 5000 {
+		t.Errorf("sf_account has %d rows, want 5000", n)
+	}
+	rep := lastReport(t)
+	for _, k := range []string{"http:429", "http:503", "http:reset", "http:timeout"} {
+		if rep.Faults[k] == 0 {
+			t.Errorf("seed 5 at http=0.4 injected no %s: %v", k, rep.Faults)
+		}
+	}
+	if !strings.Contains(out, "no answer from Salesforce") || !strings.Contains(out, fmt.Sprintf("faults: %d injected (", sumCounts(rep.Faults))) {
+		t.Errorf("the output does not show the retried resets and the fault count:\n%s", out)
 	}
 }
