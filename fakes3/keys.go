@@ -17,7 +17,8 @@ import (
 const maxSegment = 255
 
 // checkKey refuses a key the store cannot hold, for every verb, so that no
-// verb can reach what PUT refuses: control characters (a NUL cannot be a file
+// verb can reach what PUT refuses: a key longer than S3's 1024 bytes and
+// control characters (a NUL cannot be a file
 // name, and S3's XML listings cannot carry the others) on either backend; on
 // disk, where a key is a path, a part that would alias another file ("a//b",
 // "a/./b", "a/../b", "dir/", and so another bucket's "../other/key") or is
@@ -25,6 +26,10 @@ const maxSegment = 255
 func (b *backend) checkKey(key string) error {
 	if key == "" {
 		return nil
+	}
+	if len(key) > gofakes3.KeySizeLimit {
+		return gofakes3.ErrorMessagef(gofakes3.ErrKeyTooLong,
+			"key %q is %d bytes, more than the %d an S3 key may have: shorten the names it is made of", shortKey(key), len(key), gofakes3.KeySizeLimit)
 	}
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c < 0x20 || c == 0x7f {

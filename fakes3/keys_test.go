@@ -75,6 +75,7 @@ func TestKeysTheStoreCannotHold(t *testing.T) {
 			cases := []struct{ key, code, msg string }{
 				{"job\x00name/batch", "InvalidArgument", "control character 0x00"},
 				{"job\tname/batch", "InvalidArgument", "control character 0x09"},
+				{strings.Repeat("k/", 600), "KeyTooLongError", "is 1200 bytes, more than the 1024 an S3 key may have: shorten the names it is made of"},
 			}
 			if be.disk {
 				cases = append(cases, struct{ key, code, msg string }{long + "/batch-000001.parquet", "KeyTooLongError",
