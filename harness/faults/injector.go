@@ -46,9 +46,6 @@ func New(spec *Spec) *Injector {
 // Seed is the seed decisions are made from.
 func (in *Injector) Seed() uint64 { return in.spec.Seed }
 
-// Spec is the spec with its seed: what a user passes to repeat the faults.
-func (in *Injector) Spec() *Spec { s := in.spec; return &s }
-
 // Has reports whether the injector can fail target's requests.
 func (in *Injector) Has(target string) bool { return in != nil && in.spec.Has(target) }
 
@@ -141,7 +138,7 @@ func pick(rules []Rule, target string, u float64, body bool) string {
 			return r.Kind
 		}
 		var kinds []string
-		for _, k := range kindsOf[target] {
+		for _, k := range kindsOf(target) {
 			// slow succeeds in the end: a mixed rule fails requests, so it
 			// is only injected when named.
 			if k == KindSlow || (k == KindTruncate && !body) {

@@ -40,14 +40,17 @@ const (
 	KindTimeout     = "timeout"  // the request times out without a response
 )
 
-// kindsOf lists each target's kinds in the order they are documented and mixed.
-var kindsOf = map[string][]string{
-	S3:   {KindUnavailable, KindReset, KindSlow, KindTruncate},
-	HTTP: {KindTooMany, KindUnavailable, KindReset, KindTimeout},
+// kindsOf lists a target's kinds in the order they are documented and
+// mixed; nil for an unknown target.
+func kindsOf(target string) []string {
+	switch target {
+	case S3:
+		return []string{KindUnavailable, KindReset, KindSlow, KindTruncate}
+	case HTTP:
+		return []string{KindTooMany, KindUnavailable, KindReset, KindTimeout}
+	}
+	return nil
 }
-
-// Kinds returns the kinds a target knows, nil for an unknown target.
-func Kinds(target string) []string { return slices.Clone(kindsOf[target]) }
 
 // Rule fails Rate of a target's requests with Kind ("" mixes the target's
 // kinds evenly).
@@ -106,8 +109,8 @@ func Parse(s string) (*Spec, error) {
 			continue
 		}
 		target, kind, hasKind := strings.Cut(name, ":")
-		kinds, known := kindsOf[target]
-		if !known {
+		kinds := kindsOf(target)
+		if kinds == nil {
 			return nil, fmt.Errorf("unknown target %q in %q (targets: s3, http; or seed=N)", target, part)
 		}
 		if hasKind && !slices.Contains(kinds, kind) {
@@ -123,7 +126,7 @@ func Parse(s string) (*Spec, error) {
 		seen[name] = true
 		spec.Rules = append(spec.Rules, Rule{Target: target, Kind: kind, Rate: rate})
 	}
-	for target := range kindsOf {
+	for _, target := range []string{S3, HTTP} {
 		if sum := spec.rate(target); sum > 1+1e-9 {
 			return nil, fmt.Errorf("the rates of %s add up to %s, more than 1: lower them", target, strconv.FormatFloat(sum, 'f', -1, 64))
 		}
