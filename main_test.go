@@ -271,7 +271,7 @@ func TestCorruptBatchNamesKeyAndKeepsTable(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", code, out)
 	}
-	if !regexp.MustCompile(`batch s3://connector-dev/synthetic-accounts/` + rep.RunID + `/batch-000002.parquet is corrupt`).MatchString(out) {
+	if !regexp.MustCompile(`batch s3://connector-dev/synthetic-accounts/` + rep.RunID + `/batch-000002.parquet: size mismatch \(manifest \d+ bytes, object 24 bytes\)`).MatchString(out) {
 		t.Errorf("output does not name the corrupt key:\n%s", out)
 	}
 	if n := countRows(t, ".connector-dev/warehouse.db", "accounts"); n != 3000 {

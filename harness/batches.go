@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"connector-dev/connectors"
 	"connector-dev/harness/codec"
@@ -29,16 +30,48 @@ func listBatches(ctx context.Context, store *Store, prefix string) ([]ObjectMeta
 }
 
 // storeReader reads and decodes batch objects; it is the BatchReader of
-// live and past runs. The object's metadata is scrubbed of secrets before
-// the batch browser shows it.
+// live and past runs. Batches it knows (a past run's report lists them)
+// are checked against their size and checksum; the schema comes from the
+// run's schema.json, or from a batch's metadata in runs made before it.
+// The object's metadata and read errors are scrubbed of secrets before the
+// batch browser shows them.
 type storeReader struct {
-	store *Store
-	scrub *httprec.Scrubber
+	store   *Store
+	scrub   *httprec.Scrubber
+	prefix  string
+	batches map[string]BatchInfo
+	schema  *schemaCache
+}
+
+// schemaCache holds a run's schema once read; copies of a reader share it.
+type schemaCache struct {
+	mu     sync.Mutex
+	fields []connectors.Field
+	read   bool
+}
+
+func newStoreReader(store *Store, scrub *httprec.Scrubber, prefix string, batches []BatchInfo, checked bool) storeReader {
+	r := storeReader{store: store, scrub: scrub, prefix: prefix, schema: &schemaCache{}}
+	if checked {
+		r.batches = make(map[string]BatchInfo, len(batches))
+		for _, b := range batches {
+			r.batches[b.Key] = b
+		}
+	}
+	return r
 }
 
 // ReadBatch fetches and decodes one batch.
 func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Frame, ObjectMeta, error) {
-	f, meta, _, err := readBatch(ctx, r.store, key, nil)
+	want := Expect{Size: -1}
+	if b, ok := r.batches[key]; ok {
+		want = Expect{Size: b.Bytes, CRC32C: b.CRC32C, HasCRC: true}
+	}
+	schema, err := r.runSchema(ctx)
+	if err != nil {
+		return nil, ObjectMeta{}, r.scrubErr(err)
+	}
+	f, meta, _, err := readBatch(ctx, r.store, key, nil, want, schema)
 	if len(meta.Metadata) > 0 {
 		md := make(map[string]string, len(meta.Metadata))
 		for k, v := range meta.Metadata {
@@ -46,28 +79,57 @@ func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Fra
 		}
 		meta.Metadata = md
 	}
-	if err != nil {
-		if msg := r.scrub.Replace(err.Error()); msg != err.Error() {
-			err = errors.New(msg)
-		}
-	}
-	return f, meta, err
+	return f, meta, r.scrubErr(err)
 }
 
-// readBatch gets one object and decodes it by its key's extension and the
-// schema in its metadata. Errors name the object's s3:// address.
-func readBatch(ctx context.Context, store *Store, key string, buf []byte) (*connectors.Frame, ObjectMeta, []byte, error) {
+// scrubErr keeps secrets out of a read error the browser will show.
+func (r storeReader) scrubErr(err error) error {
+	if err == nil || r.scrub == nil {
+		return err
+	}
+	if msg := r.scrub.Replace(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
+}
+
+// runSchema reads schema.json once; a run without one (made before it,
+// or whose source stored no batch) has nil, and its batches' metadata is
+// used.
+func (r storeReader) runSchema(ctx context.Context) ([]connectors.Field, error) {
+	c := r.schema
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.read || r.prefix == "" {
+		return c.fields, nil
+	}
+	f, err := r.store.getSchema(ctx, r.prefix)
+	if err != nil && !errors.Is(err, errNoSuchKey) {
+		return nil, err
+	}
+	c.fields, c.read = f, err == nil
+	return c.fields, nil
+}
+
+// readBatch gets one object, checks it against want and decodes it by its
+// key's extension and schema (nil: the schema in the object's metadata,
+// as runs made before schema.json stored it). Errors name the object's
+// s3:// address.
+func readBatch(ctx context.Context, store *Store, key string, buf []byte, want Expect, schema []connectors.Field) (*connectors.Frame, ObjectMeta, []byte, error) {
 	where := fmt.Sprintf("s3://%s/%s", store.Bucket(), key)
 	c, err := codec.ForKey(key)
 	if err != nil {
 		return nil, ObjectMeta{}, buf, fmt.Errorf("batch %s: %w", where, err)
 	}
-	data, meta, err := store.Get(ctx, key, buf)
+	data, meta, err := store.GetChecked(ctx, key, want, buf)
+	var mm *MismatchError
+	if errors.As(err, &mm) {
+		return nil, meta, buf, fmt.Errorf("batch %s: %w", where, mm)
+	}
 	if err != nil {
 		return nil, ObjectMeta{}, buf, err
 	}
-	var schema []connectors.Field
-	if s := meta.Metadata["schema"]; s != "" {
+	if s := meta.Metadata["schema"]; schema == nil && s != "" {
 		if schema, err = codec.ParseSchema(s); err != nil {
 			return nil, meta, data, fmt.Errorf("batch %s: metadata schema: %w", where, err)
 		}
@@ -92,10 +154,13 @@ func (s *stage) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
 	}
-	// Exactly the batches the source stored, as its report lists them: a
-	// stray object under the prefix (a PUT that landed as the run was
-	// cancelled) is not data.
-	objs := s.x.batches
+	// Exactly the batches the source stored, as its manifest lists them:
+	// a stray object under the prefix is not data, and each batch must be
+	// the object the source stored (size, then checksum).
+	objs, schema, checked, err := s.x.sourceBatches(ctx)
+	if err != nil {
+		return s.end(connectors.Error, LevelError, "%v", []any{err})
+	}
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%d batches under s3://%s/%s", len(objs), s.x.store.Bucket(), s.x.prefix))
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan readItem, 1)
@@ -104,7 +169,11 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
 		for _, b := range objs {
-			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf)
+			want := Expect{Size: b.Bytes}
+			if checked {
+				want.CRC32C, want.HasCRC = b.CRC32C, true
+			}
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, want, schema)
 			buf = data
 			select {
 			case ch <- readItem{f, meta, err}:
@@ -142,7 +211,7 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		s.rows.Add(n)
 		s.batches.Add(1)
 		s.bytes.Add(it.meta.Size)
-		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key)}
+		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: objs[i-1].CRC32C}
 		if want := objs[i-1].Rows; want != 0 && want != n {
 			return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
 		}

@@ -3,6 +3,7 @@ package harness
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"connector-dev/harness/faults"
 )
@@ -28,14 +29,16 @@ func s3Chaos(in *faults.Injector) func(method, bucket, key string) string {
 	}
 }
 
-// s3Wrap injects S3 faults in the client's transport, for an S3 the harness
-// did not start (--s3-endpoint): nil without S3 faults.
-func (r *Run) s3Wrap() func(http.RoundTripper) http.RoundTripper {
+// s3Transport injects S3 faults in the client's transport, for an S3 the
+// harness did not start (--s3-endpoint): nil (NewStore's own) without S3
+// faults or with the embedded S3, which injects them itself.
+func (r *Run) s3Transport() http.RoundTripper {
 	if !r.faults.Has(faults.S3) || r.s3srv != nil {
 		return nil
 	}
-	in := r.faults
-	return func(rt http.RoundTripper) http.RoundTripper { return in.Transport(faults.S3, rt) }
+	// NewStore's default transport, wrapped.
+	base := &http.Transport{MaxIdleConnsPerHost: 8, ResponseHeaderTimeout: 30 * time.Second}
+	return r.faults.Transport(faults.S3, base)
 }
 
 // s3MovesBody says a request carries an object's bytes: the only ones a

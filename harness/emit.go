@@ -71,6 +71,8 @@ func (e *emitter) emit(ev Event) {
 	if e.logw != nil {
 		e.logw.WriteString(FormatPlain(ev))
 		e.logw.WriteByte('\n')
+		// Straight to the file: a run killed with SIGKILL keeps every line.
+		e.logw.Flush()
 	}
 	if ev.Kind == EventLog && levelRank[ev.Level] < e.minLevel {
 		return

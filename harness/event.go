@@ -86,6 +86,8 @@ type BatchInfo struct {
 	Rows   int64  `json:"rows"`
 	Bytes  int64  `json:"bytes"`
 	Format string `json:"format"`
+	// CRC32C is the Castagnoli CRC-32 of the object's bytes, as stored.
+	CRC32C uint32 `json:"crc32c,omitempty"`
 }
 
 // Stats are a stage's running totals.

@@ -84,7 +84,11 @@ func WriteRuns(w io.Writer, runs []Report) {
 		if len(r.Stages) > 0 {
 			batches = r.Stages[0].Batches
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.2f\n", SafeText(r.RunID), SafeText(r.Started), SafeText(r.Job), SafeText(r.Connector), SafeText(string(r.Exit.Reason)), r.ExitCode, r.Rows(), batches, r.Seconds)
+		code := strconv.Itoa(r.ExitCode)
+		if r.Incomplete() {
+			code = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\n", SafeText(r.RunID), SafeText(r.Started), SafeText(r.Job), SafeText(r.Connector), SafeText(string(r.Exit.Reason)), code, r.Rows(), batches, r.Seconds)
 	}
 	tw.Flush()
 }
@@ -99,26 +103,25 @@ func Inspect(ctx context.Context, w io.Writer, stateDir string, past *PastRuns, 
 	if rep.S3Memory {
 		return fmt.Errorf("run %s used --s3-memory: its batches were gone when it ended", runID)
 	}
-	objs, err := past.ListBatches(ctx, rep)
-	if err != nil {
-		return err
+	if rep.Incomplete() && rep.Manifest == "" {
+		return fmt.Errorf("run %s is incomplete: %s; its batches are not known", runID, rep.Exit.Message)
 	}
+	// The batches are the ones the manifest (or, for older runs, the
+	// report) lists, never whatever a LIST of the prefix finds: a PUT cut
+	// off by Ctrl-C may have landed, and it is not data.
+	objs := rep.Batches
 	if batch == 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "BATCH\tKEY\tROWS\tBYTES\tFORMAT")
-		rows := map[string]int64{}
-		for _, b := range rep.Batches {
-			rows[b.Key] = b.Rows
-		}
-		for _, o := range objs {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", batchIndex(o.Key), SafeText(o.Key), rows[o.Key], o.Size, SafeText(formatOf(o.Key)))
+		for _, b := range objs {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", b.Index, SafeText(b.Key), b.Rows, b.Bytes, SafeText(formatOf(b.Key)))
 		}
 		return tw.Flush()
 	}
 	var key string
-	for _, o := range objs {
-		if batchIndex(o.Key) == batch {
-			key = o.Key
+	for _, b := range objs {
+		if b.Index == batch {
+			key = b.Key
 		}
 	}
 	if key == "" {

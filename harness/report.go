@@ -39,11 +39,18 @@ type ExpectationResult struct {
 // Report is .connector-dev/runs/<run-id>/report.json. Exit is how the run
 // ended; ExitCode is the process's code, which expectations may change.
 type Report struct {
-	RunID        string             `json:"run_id"`
-	Connector    string             `json:"connector"` // what `run` was asked for
-	Job          string             `json:"job"`       // ETLJobNM
-	JobFile      string             `json:"job_file"`
-	Started      string             `json:"started"` // RFC 3339 in UTC, to the microsecond (sorts as text)
+	RunID     string `json:"run_id"`
+	Connector string `json:"connector"` // what `run` was asked for
+	Job       string `json:"job"`       // ETLJobNM
+	JobFile   string `json:"job_file"`
+	Started   string `json:"started"` // RFC 3339 in UTC, to the microsecond (sorts as text)
+	// Status is "running" from the run's first moment, "finished" once it
+	// ended; a report still "running" (or none at all) is an incomplete
+	// run: killed, or still going. Reports made before this field have "".
+	Status string `json:"status,omitempty"`
+	// Manifest is the S3 key of the source's manifest.json ("" for runs
+	// made before manifests).
+	Manifest     string             `json:"manifest,omitempty"`
 	Seconds      float64            `json:"seconds"`
 	S3Memory     bool               `json:"s3_memory,omitempty"`
 	Run          *RunInfo           `json:"run,omitempty"`
@@ -64,17 +71,26 @@ func (r *Report) Rows() int64 {
 	return r.Stages[len(r.Stages)-1].Rows
 }
 
-func newLogWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 64<<10) }
+// newLogWriter buffers one event's line; the emitter flushes it to the file
+// at once, so a run killed with SIGKILL (or by the OOM killer) leaves every
+// line up to the kill: the kernel keeps what was written.
+func newLogWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 4<<10) }
 
 // LoadReport reads one past run's report.json.
 func LoadReport(stateDir, runID string) (*Report, error) {
 	if runID == "" || filepath.Base(runID) != runID {
 		return nil, fmt.Errorf("run id %q is not a run id (see `connector-dev inspect` for the list)", runID)
 	}
-	path := filepath.Join(stateDir, "runs", runID, "report.json")
+	runDir := filepath.Join(stateDir, "runs", runID)
+	if st, err := os.Stat(runDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("no run %s in %s (see `connector-dev inspect` for the list)", runID, filepath.Join(stateDir, "runs"))
+	}
+	path := filepath.Join(runDir, "report.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no run %s in %s (see `connector-dev inspect` for the list)", runID, filepath.Join(stateDir, "runs"))
+		// Killed before its first write (or made before reports were
+		// written at the start): what the folder says is all there is.
+		return incompleteReport(runDir, &Report{RunID: runID, Started: startedOf(runID)}), nil
 	}
 	if err != nil {
 		return nil, err
@@ -83,11 +99,15 @@ func LoadReport(stateDir, runID string) (*Report, error) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	if rep.Status == StatusRunning {
+		return incompleteReport(runDir, &rep), nil
+	}
 	return &rep, nil
 }
 
-// ListRuns returns the reports of past runs, newest first. Folders without a
-// readable report (a run that was killed) are skipped.
+// ListRuns returns the reports of past runs, newest first. A run that was
+// killed (or still runs) is there, its exit reason "incomplete"; a folder
+// whose report cannot be read is skipped.
 func ListRuns(stateDir string) ([]Report, error) {
 	entries, err := os.ReadDir(filepath.Join(stateDir, "runs"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -165,7 +185,11 @@ func (p *PastRuns) storeFor(rep *Report) *Store {
 // Reader returns the batch reader of one run.
 // It also says where it reads from (Where), for a browser to show.
 func (p *PastRuns) Reader(rep *Report) BatchReader {
-	return placedReader{storeReader{store: p.storeFor(rep), scrub: p.scrub}, p.Where(rep)}
+	prefix := ""
+	if rep.Run != nil {
+		prefix = rep.Run.Prefix
+	}
+	return placedReader{newStoreReader(p.storeFor(rep), p.scrub, prefix, rep.Batches, rep.Manifest != ""), p.Where(rep)}
 }
 
 // ListBatches lists the batch objects a past run left in S3.

@@ -97,7 +97,7 @@ func (r *Run) Info() RunInfo { return r.info }
 
 // Batches reads the run's batch objects (valid after Start).
 func (r *Run) Batches() BatchReader {
-	return storeReader{store: r.store, scrub: newScrubber(r.secrets)}
+	return newStoreReader(r.store, newScrubber(r.secrets), r.info.Prefix, nil, false)
 }
 
 // Plan validates settings, credentials, the job and flags, runs each
@@ -260,6 +260,9 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	if err != nil {
 		return &SetupError{Msg: err.Error()}
 	}
+	if err := past.readable(); err != nil {
+		return err
+	}
 	if past.Run == nil || past.Run.Prefix == "" {
 		return setupf("run %s has no batches to read (its report names no S3 prefix)", r.opts.FromRun)
 	}
@@ -418,7 +421,7 @@ func (r *Run) Start() error {
 	} else {
 		r.info.Storage = "external"
 	}
-	r.store = NewStore(S3Config{Endpoint: endpoint, Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Bucket: r.info.Bucket, Wrap: r.s3Wrap()})
+	r.store = NewStore(S3Config{Endpoint: endpoint, Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Bucket: r.info.Bucket, Transport: r.s3Transport()})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := r.store.EnsureBucket(ctx); err != nil {
@@ -465,6 +468,7 @@ type execution struct {
 	store   *Store
 	prefix  string
 	batches []BatchInfo // what the source stored: the destination reads these
+	stored  string      // the key of the manifest the source stage wrote
 	http    *http.Client
 	now     func() time.Time
 }
@@ -502,6 +506,8 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	r.out.attach(x.em)
 	info := r.info
 	report.Run = &info
+	x.startReport(report)
+	defer x.store.SetLogf(nil)
 	x.em.emit(Event{Kind: EventRunStarted, Run: &info})
 	for _, n := range r.cfg.Notes {
 		x.em.log("", LevelInfo, n)
@@ -518,10 +524,12 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		rep, batches := x.runSource(ctx, r.source)
 		report.Stages = append(report.Stages, rep)
 		report.Batches = batches
+		report.Manifest = x.stored
 		exit = *rep.Exit
 		srcRows = rep.Rows
 	} else if r.past != nil {
 		report.Batches = r.past.Batches
+		report.Manifest = r.past.Manifest
 		for _, s := range r.past.Stages {
 			if s.Name == "source" {
 				srcRows = s.Rows
@@ -590,6 +598,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		}
 	}
 	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: closing, ExitCode: &report.ExitCode})
+	report.Status = StatusFinished
 	if err := writeJSON(filepath.Join(r.runDir, "report.json"), report); err != nil {
 		x.em.log("", LevelError, "report: "+err.Error())
 	}
@@ -632,6 +641,7 @@ func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport
 			exit = exitInfo(reason, "upload: "+msg)
 		}
 	}
+	exit = x.writeManifest(ctx, st, exit)
 	return x.finishStage(st, exit), st.up.written()
 }
 

@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -27,9 +27,12 @@ type S3Config struct {
 	AccessKey string
 	SecretKey string
 	Bucket    string
-	// Wrap, if set, wraps the client's transport: --faults injects there
-	// when the S3 is not the embedded one.
-	Wrap func(http.RoundTripper) http.RoundTripper
+	// Transport carries every request (nil: a plain http.Transport). A
+	// fault injector or a test wraps the client's transport here.
+	Transport http.RoundTripper
+	// Logf receives one debug line per retried request or re-issued GET
+	// (nil: retries are silent). Store.SetLogf changes it later.
+	Logf func(format string, args ...any)
 }
 
 // Store keeps a run's batches in one S3 bucket. It talks to S3 only through
@@ -38,14 +41,18 @@ type Store struct {
 	client *s3.Client
 	bucket string
 	url    string
+	log    *logHook // shared by copies of the Store (PastRuns hands out copies)
 }
 
 // NewStore makes a client for cfg. It does not read ~/.aws or the AWS_*
 // environment: a run uses exactly the settings connector-dev shows.
 func NewStore(cfg S3Config) *Store {
-	var transport http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: 8}
-	if cfg.Wrap != nil {
-		transport = cfg.Wrap(transport)
+	hook := &logHook{f: cfg.Logf}
+	transport := cfg.Transport
+	if transport == nil {
+		// A server that accepts a connection and never answers would hang
+		// a run forever; a timeout is an error the retryer retries.
+		transport = &http.Transport{MaxIdleConnsPerHost: 8, ResponseHeaderTimeout: 30 * time.Second}
 	}
 	client := s3.New(s3.Options{
 		BaseEndpoint: aws.String(cfg.Endpoint),
@@ -57,9 +64,13 @@ func NewStore(cfg S3Config) *Store {
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 		HTTPClient:                 &http.Client{Transport: transport},
+		Retryer:                    newRetryer(hook),
 	})
-	return &Store{client: client, bucket: cfg.Bucket, url: cfg.Endpoint}
+	return &Store{client: client, bucket: cfg.Bucket, url: cfg.Endpoint, log: hook}
 }
+
+// SetLogf sends the store's retry lines to f from now on (nil: silent).
+func (s *Store) SetLogf(f func(format string, args ...any)) { s.log.set(f) }
 
 // Bucket is the store's bucket name.
 func (s *Store) Bucket() string { return s.bucket }
@@ -97,31 +108,10 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, contentType st
 	return nil
 }
 
-// Get fetches one object's bytes and metadata. buf is reused when large enough.
+// Get fetches one object's bytes and metadata, with no expectations
+// beyond maxObjectBytes. buf is reused when large enough.
 func (s *Store) Get(ctx context.Context, key string, buf []byte) ([]byte, ObjectMeta, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key})
-	if err != nil {
-		return nil, ObjectMeta{}, fmt.Errorf("get s3://%s/%s: %w", s.bucket, key, s3Err(err))
-	}
-	defer out.Body.Close()
-	meta := ObjectMeta{
-		Key:         key,
-		Size:        aws.ToInt64(out.ContentLength),
-		ContentType: aws.ToString(out.ContentType),
-		ETag:        strings.Trim(aws.ToString(out.ETag), `"`),
-		Metadata:    lowerKeys(out.Metadata),
-	}
-	if out.LastModified != nil {
-		meta.LastModified = out.LastModified.UTC()
-	}
-	b := bytes.NewBuffer(buf[:0])
-	if meta.Size > 0 && int64(cap(buf)) < meta.Size {
-		b = bytes.NewBuffer(make([]byte, 0, meta.Size))
-	}
-	if _, err := io.Copy(b, out.Body); err != nil {
-		return nil, ObjectMeta{}, fmt.Errorf("get s3://%s/%s: reading body: %w", s.bucket, key, err)
-	}
-	return b.Bytes(), meta, nil
+	return s.GetChecked(ctx, key, Expect{Size: -1}, buf)
 }
 
 // List returns the keys under prefix with their sizes, sorted by key.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"connector-dev/connectors"
 	"connector-dev/harness/codec"
@@ -30,6 +31,7 @@ type uploader struct {
 	schema     []connectors.Field
 	schemaText string
 	next       int
+	schemaPut  bool // schema.json stored (putter only)
 
 	encCh chan batchJob
 	putCh chan batchJob
@@ -108,13 +110,32 @@ func (u *uploader) putter() {
 		if u.failed() != nil {
 			continue
 		}
+		// The schema is stored once, beside the batches, before the first
+		// of them: it can be as wide as a frame is, and S3 caps user
+		// metadata at 2 KB.
+		if !u.schemaPut {
+			key := u.prefix + schemaName
+			if err := u.store.putJSON(u.ctx, key, schemaOf(u.schema)); err != nil {
+				u.fail("%v", err)
+				continue
+			}
+			u.schemaPut = true
+		}
 		rows := int64(j.frame.Len())
-		meta := map[string]string{"schema": u.schemaText, "rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
-		if err := u.store.Put(u.ctx, j.key, j.data, u.codec.ContentType(), meta); err != nil {
+		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
+		// A PUT once begun is finished even if the run is stopped meanwhile
+		// (bounded by putTimeout): cut off, S3 might keep the object while
+		// the report and manifest could not know it. So a batch that lands
+		// after Ctrl-C is counted; one whose PUT fails is deleted.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), putTimeout)
+		err := u.store.Put(pctx, j.key, j.data, u.codec.ContentType(), meta)
+		cancel()
+		if err != nil {
 			u.fail("%v", err)
+			u.forget(j.key)
 			continue
 		}
-		info := BatchInfo{Index: j.index, Key: j.key, Rows: rows, Bytes: int64(len(j.data)), Format: u.codec.Name()}
+		info := BatchInfo{Index: j.index, Key: j.key, Rows: rows, Bytes: int64(len(j.data)), Format: u.codec.Name(), CRC32C: crc32c(j.data)}
 		u.errMu.Lock()
 		u.keys = append(u.keys, info)
 		u.errMu.Unlock()
@@ -128,6 +149,20 @@ func (u *uploader) putter() {
 		case u.bufs <- j.data:
 		default:
 		}
+	}
+}
+
+// putTimeout bounds one batch's PUT, retries included.
+const putTimeout = 2 * time.Minute
+
+// forget deletes a batch whose PUT failed: S3 may have stored it all the
+// same (a connection reset after the server acted), and a batch the
+// manifest does not list must not sit beside those it does.
+func (u *uploader) forget(key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), 10*time.Second)
+	defer cancel()
+	if err := u.store.Delete(ctx, key); err != nil {
+		u.s.x.em.log(u.s.name, LevelWarn, fmt.Sprintf("a batch whose upload failed may remain (the manifest does not list it): %v", err))
 	}
 }
 
