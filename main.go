@@ -215,7 +215,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var c common
 	var opts harness.Options
-	var now string
+	var now, faultSpec string
 	var ci, jsonOut, record, replay, live bool
 	fs.StringVar(&opts.JobFile, "job", "", "job file (default fixtures/NAME/job.json)")
 	fs.StringVar(&now, "now", "", "fix the clock (RFC 3339, e.g. 2026-01-31T12:00:00Z) for the date window and the connector")
@@ -225,6 +225,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		fs.StringVar(&opts.FromRun, "from-run", "", "run only the destination NAME over this earlier run's batches")
 		fs.DurationVar(&opts.Timeout, "timeout", 0, "stop the run after this long (e.g. 90s, 5m): exit 124")
 		fs.BoolVar(&opts.S3Memory, "s3-memory", false, "keep the embedded S3 in memory (batches are gone after the run)")
+		fs.StringVar(&faultSpec, "faults", "", faultsUsage)
 	}
 	if !checkOnly {
 		fs.BoolVar(&record, "record", false, "talk to the real service and record a new cassette beside the job")
@@ -255,6 +256,11 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 	if opts.Timeout < 0 {
 		return fail("--timeout %s is negative: give how long the run may take, e.g. 5m", opts.Timeout)
 	}
+	spec, ferr := parseFaults(faultSpec)
+	if ferr != nil {
+		return fail("%v", ferr)
+	}
+	opts.Faults = spec
 	if now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
@@ -426,10 +432,11 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 func cmdS3(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("s3", flag.ContinueOnError)
 	var c common
-	var addr string
+	var addr, faultSpec string
 	var memory bool
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen address on loopback (port 0 picks a free one)")
 	fs.BoolVar(&memory, "s3-memory", false, "keep objects in memory instead of the state folder")
+	fs.StringVar(&faultSpec, "faults", "", faultsUsage)
 	c.add(fs, withState)
 	fail, code := start(fs, &c, args, stdout, stderr)
 	if code >= 0 {
@@ -440,11 +447,15 @@ func cmdS3(args []string, stdout, stderr io.Writer) int {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !isLoopback(host) {
 		return fail("--addr %q: give a loopback host and a port, e.g. 127.0.0.1:9000", addr)
 	}
+	spec, err := parseFaults(faultSpec)
+	if err != nil {
+		return fail("%v", err)
+	}
 	ctx, stop := signalContext()
 	defer stop()
-	err := harness.ServeS3(ctx, c.state(), addr, memory, os.Environ(), func(url, storage, bucket string) {
+	err = harness.ServeS3(ctx, c.state(), addr, memory, os.Environ(), spec, func(url, storage, bucket string) {
 		fmt.Fprintf(stdout, "S3 at %s (%s), bucket %s, keys from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY; Ctrl-C stops it\n", url, storage, bucket)
-	})
+	}, func(msg string) { fmt.Fprintln(stdout, msg) })
 	if err != nil {
 		return fail("%v", err)
 	}

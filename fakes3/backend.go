@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"sort"
 
 	"github.com/johannesboyne/gofakes3"
+	"github.com/spf13/afero"
 )
 
 // backend wraps a gofakes3 backend to fix what real S3 does differently:
@@ -25,17 +25,23 @@ import (
 //     silently alias ("a//b", "a/../b", "dir/") are refused.
 type backend struct {
 	gofakes3.Backend
-	spoolDir string // "" for the memory backend
+	disk     bool
+	fs       afero.Fs // the disk backend's files, rooted at Options.Dir
+	spoolDir string   // in fs
+	dir      string   // Options.Dir, absolute: what error messages name
+	hint     string   // Options.MemoryHint
 }
 
 // PutObject implements gofakes3.Backend.
 func (b *backend) PutObject(bucket, key string, meta map[string]string, input io.Reader, size int64, cond *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
-	if b.spoolDir != "" {
-		if clean := path.Clean("/" + key); clean != "/"+key {
-			return gofakes3.PutObjectResult{}, gofakes3.ErrorMessagef(gofakes3.ErrInvalidArgument,
-				"key %q cannot be stored by the disk backend: it contains an empty, '.' or '..' path segment or ends in '/'", key)
-		}
+	if err := b.checkKey(key); err != nil {
+		return gofakes3.PutObjectResult{}, err
 	}
+	res, err := b.putObject(bucket, key, meta, input, size, cond)
+	return res, b.explain(key, err)
+}
+
+func (b *backend) putObject(bucket, key string, meta map[string]string, input io.Reader, size int64, cond *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
 	if old, err := b.Backend.HeadObject(bucket, key); err == nil && old != nil {
 		if old.Contents != nil {
 			old.Contents.Close()
@@ -46,44 +52,58 @@ func (b *backend) PutObject(bucket, key string, meta map[string]string, input io
 			}
 		}
 	}
-	if b.spoolDir == "" {
+	if !b.disk {
 		return b.Backend.PutObject(bucket, key, meta, input, size, cond)
 	}
-	f, err := os.CreateTemp(b.spoolDir, "put-*")
+	f, err := afero.TempFile(b.fs, b.spoolDir, "put-*")
 	if err != nil {
 		return gofakes3.PutObjectResult{}, fmt.Errorf("spool upload of %s/%s: %w", bucket, key, err)
 	}
-	defer os.Remove(f.Name())
+	defer b.fs.Remove(f.Name())
 	defer f.Close()
-	n, err := io.Copy(f, input)
+	// The OS file itself, when it is one: io.Copy then uses its ReadFrom and
+	// WriteTo, which afero's wrapper hides.
+	var spool io.ReadWriteSeeker = f
+	if bf, ok := f.(*afero.BasePathFile); ok {
+		if of, ok := bf.File.(*os.File); ok {
+			spool = of
+		}
+	}
+	n, err := io.Copy(spool, input)
 	if err != nil {
 		return gofakes3.PutObjectResult{}, err // keep gofakes3's typed errors (BadDigest, IncompleteBody)
 	}
 	if n != size {
 		return gofakes3.PutObjectResult{}, gofakes3.ErrIncompleteBody
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return gofakes3.PutObjectResult{}, fmt.Errorf("spool upload of %s/%s: %w", bucket, key, err)
 	}
-	return b.Backend.PutObject(bucket, key, meta, f, size, cond)
+	return b.Backend.PutObject(bucket, key, meta, spool, size, cond)
 }
 
 // HeadObject implements gofakes3.Backend.
 func (b *backend) HeadObject(bucket, key string) (*gofakes3.Object, error) {
+	if err := b.checkKey(key); err != nil {
+		return nil, err
+	}
 	obj, err := b.Backend.HeadObject(bucket, key)
 	if obj != nil {
 		dropTombstones(obj.Metadata)
 	}
-	return obj, err
+	return obj, b.explain(key, err)
 }
 
 // GetObject implements gofakes3.Backend.
 func (b *backend) GetObject(bucket, key string, rng *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	if err := b.checkKey(key); err != nil {
+		return nil, err
+	}
 	obj, err := b.Backend.GetObject(bucket, key, rng)
 	if obj != nil {
 		dropTombstones(obj.Metadata)
 	}
-	return obj, err
+	return obj, b.explain(key, err)
 }
 
 func dropTombstones(m map[string]string) {
@@ -98,11 +118,11 @@ func dropTombstones(m map[string]string) {
 func (b *backend) ListBucket(bucket string, prefix *gofakes3.Prefix, page gofakes3.ListBucketPage) (*gofakes3.ObjectList, error) {
 	list, err := b.Backend.ListBucket(bucket, prefix, page)
 	if !errors.Is(err, gofakes3.ErrInternalPageNotImplemented) {
-		return list, err
+		return list, b.explain("", err)
 	}
 	all, err := b.Backend.ListBucket(bucket, prefix, gofakes3.ListBucketPage{})
 	if err != nil {
-		return nil, err
+		return nil, b.explain("", err)
 	}
 	return pageList(all, page), nil
 }

@@ -23,7 +23,12 @@
 // replaces the user metadata instead of merging it, the disk backend pages
 // listings (1000 keys a page), request-only X-Amz-* headers (date, security
 // token, checksums) are not stored as object metadata, and metadata header
-// names come back lower case.
+// names come back lower case. Every verb (not only PUT) refuses a key the
+// store cannot hold, and a disk error (full, permission denied, a name too
+// long) is an S3 error naming Options.Dir and the fix, not InternalError.
+//
+// Options.Chaos injects the faults of a bad day (503, reset, slow, truncated
+// bodies) on requests it picks; InjectFault scripts them for tests.
 package fakes3
 
 import (
@@ -39,7 +44,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -73,6 +77,18 @@ type Options struct {
 	// Now is the server's clock for signature time checks (skew, presigned
 	// expiry) and object timestamps; default time.Now. Tests set it.
 	Now func() time.Time
+	// Chaos, when set, is asked about every authenticated request (method,
+	// bucket, and key, "" for a bucket request) and returns the fault to
+	// inject: ChaosUnavailable, ChaosReset, ChaosSlow, ChaosTruncate, or ""
+	// for none. It is called concurrently. connector-dev's --faults decides
+	// here; Fault (InjectFault) is the scripted kind for tests.
+	Chaos func(method, bucket, key string) string
+	// MemoryHint is the way out that disk errors (no space left, permission
+	// denied, a name too long) offer besides fixing the disk, e.g. "use
+	// --s3-memory"; default "keep objects in memory (fakes3 Options.Dir empty)".
+	MemoryHint string
+
+	fs afero.Fs // the disk backend's file system (tests make it fail); nil is the OS's
 }
 
 // Fault makes the server fail matching requests, to test a client's error
@@ -95,6 +111,8 @@ type Server struct {
 	auth    verifier
 	reqID   atomic.Uint64
 	running atomic.Int64 // requests inside the handler now
+	chaosFn func(method, bucket, key string) string
+	be      *backend
 
 	mu     sync.Mutex
 	faults []*faultState
@@ -132,7 +150,7 @@ func Start(opts Options) (*Server, error) {
 		}
 	}
 
-	be, err := newBackend(opts.Dir)
+	be, err := newBackend(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -162,10 +180,12 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fakes3: listen on %s (Options.Addr): %w", opts.Addr, err)
 	}
 	s := &Server{
-		url:    "http://" + ln.Addr().String(),
-		served: make(chan struct{}),
-		s3:     faker.Server(),
-		auth:   verifier{accessKey: opts.AccessKey, secretKey: opts.SecretKey, region: opts.Region, now: opts.Now},
+		url:     "http://" + ln.Addr().String(),
+		served:  make(chan struct{}),
+		s3:      faker.Server(),
+		auth:    verifier{accessKey: opts.AccessKey, secretKey: opts.SecretKey, region: opts.Region, now: opts.Now},
+		chaosFn: opts.Chaos,
+		be:      be,
 	}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
@@ -180,25 +200,37 @@ func Start(opts Options) (*Server, error) {
 	return s, nil
 }
 
-func newBackend(dir string) (*backend, error) {
-	if dir == "" {
-		return &backend{Backend: s3mem.New()}, nil
+func newBackend(opts Options) (*backend, error) {
+	hint := opts.MemoryHint
+	if hint == "" {
+		hint = "keep objects in memory (fakes3 Options.Dir empty)"
 	}
-	spool := filepath.Join(dir, "tmp")
-	if err := os.MkdirAll(spool, 0o700); err != nil {
-		return nil, fmt.Errorf("fakes3: create Options.Dir %s: %w", dir, err)
+	if opts.Dir == "" {
+		return &backend{Backend: s3mem.New(), hint: hint}, nil
 	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("fakes3: Options.Dir %s: %w", opts.Dir, err)
+	}
+	osfs := opts.fs
+	if osfs == nil {
+		osfs = afero.NewOsFs()
+	}
+	if err := osfs.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		return nil, fmt.Errorf("fakes3: create Options.Dir %s: %w", opts.Dir, err)
+	}
+	root := afero.NewBasePathFs(osfs, dir)
 	// Uploads cut off by a crash leave spool files behind; they are never objects.
-	if old, err := filepath.Glob(filepath.Join(spool, "put-*")); err == nil {
+	if old, err := afero.Glob(root, "/tmp/put-*"); err == nil {
 		for _, f := range old {
-			os.Remove(f)
+			root.Remove(f)
 		}
 	}
-	be, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), dir))
+	be, err := s3afero.MultiBucket(root)
 	if err != nil {
-		return nil, fmt.Errorf("fakes3: open disk backend at %s (Options.Dir): %w", dir, err)
+		return nil, fmt.Errorf("fakes3: open disk backend at %s (Options.Dir): %w", opts.Dir, err)
 	}
-	return &backend{Backend: be, spoolDir: spool}, nil
+	return &backend{Backend: be, disk: true, fs: root, spoolDir: "/tmp", dir: dir, hint: hint}, nil
 }
 
 // clock adapts Options.Now to gofakes3's time source; S3 speaks GMT.
@@ -289,6 +321,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
+	if e := s.be.refuse(r); e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	if s.chaosFn != nil {
+		var finish func()
+		var done bool
+		if w, finish, done = s.chaos(w, r); done {
+			return
+		}
+		if finish != nil {
+			defer finish()
+		}
+	}
 	if f, ok := s.takeFault(r); ok {
 		switch {
 		case f.Status != 0:
@@ -312,9 +358,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = &digestReader{ReadCloser: r.Body, h: sha256.New(), want: want}
 	}
 	stripRequestOnlyHeaders(r.Header)
-	fw := &headerFixer{ResponseWriter: w, object: r.Method == http.MethodGet || r.Method == http.MethodHead}
+	es := &errStatus{ResponseWriter: w}
+	fw := &headerFixer{ResponseWriter: es, object: r.Method == http.MethodGet || r.Method == http.MethodHead}
 	s.s3.ServeHTTP(fw, r)
 	fw.fix() // a response without a body never passed through WriteHeader
+	es.flush()
 }
 
 // headerFixer makes response headers look like S3's where gofakes3's differ

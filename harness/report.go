@@ -13,6 +13,7 @@ import (
 
 	"connector-dev/fakes3"
 	"connector-dev/harness/config"
+	"connector-dev/harness/faults"
 	"connector-dev/harness/httprec"
 )
 
@@ -63,6 +64,8 @@ type Report struct {
 	Closing string        `json:"closing,omitempty"`
 	Stages  []StageReport `json:"stages"`
 	Batches []BatchInfo   `json:"batches"` // the source's batch objects, in order
+	// Faults counts the faults --faults injected, per TARGET:KIND ("s3:503").
+	Faults map[string]int64 `json:"faults,omitempty"`
 }
 
 // Rows is the rows the run delivered: the last stage's count.
@@ -206,22 +209,43 @@ func (p *PastRuns) ListBatches(ctx context.Context, rep *Report) ([]ObjectMeta, 
 func (p *PastRuns) Close() error { return p.close() }
 
 // ServeS3 runs the embedded S3 alone, with the settings' keys and bucket,
-// until ctx ends; ready is called with its URL once it listens.
-func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []string, ready func(url, storage, bucket string)) error {
+// until ctx ends; ready is called with its URL once it listens. With spec
+// (--faults) it injects S3 faults from the first request, and log gets the
+// line that names the seed and, at LOG_LEVEL=debug, one line per fault.
+func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []string, spec *faults.Spec, ready func(url, storage, bucket string), log func(msg string)) error {
 	cfg, err := config.Load(".", environ)
 	if err != nil {
 		return err
 	}
 	s := cfg.Settings
+	if spec.Has(faults.HTTP) {
+		return fmt.Errorf("--faults %q: connector-dev s3 serves S3 only, so http faults have nothing to fail: keep the s3 ones", spec.String())
+	}
 	dir, storage := filepath.Join(stateDir, "s3"), "on disk at "+filepath.Join(stateDir, "s3")
 	if memory {
 		dir, storage = "", "in memory"
 	}
-	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}})
+	var in *faults.Injector
+	if spec != nil {
+		in = faults.New(spec)
+	}
+	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}, Chaos: s3Chaos(in), MemoryHint: "use --s3-memory"})
 	if err != nil {
 		return err
 	}
 	ready(srv.URL(), storage, s.Bucket)
+	if in != nil {
+		log(in.Announce())
+		var debug func(string)
+		if s.LogLevel == LevelDebug {
+			debug = log
+		}
+		in.Arm(debug)
+	}
 	<-ctx.Done()
+	if in != nil {
+		in.Disarm()
+		log(faults.Summary(in.Counts()))
+	}
 	return srv.Close()
 }

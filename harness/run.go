@@ -18,6 +18,7 @@ import (
 	"connector-dev/fakes3"
 	"connector-dev/harness/codec"
 	"connector-dev/harness/config"
+	"connector-dev/harness/faults"
 	"connector-dev/harness/httprec"
 )
 
@@ -49,6 +50,7 @@ type Options struct {
 	Timeout    time.Duration // 0: none
 	HTTPMode   string        // "", "replay", "record", "live"; "" replays when a cassette exists
 	Environ    []string      // os.Environ() form; overrides .env files
+	Faults     *faults.Spec  // --faults: failures to inject into S3 and HTTP traffic; nil for none
 }
 
 // Run is a prepared run: everything validated, nothing started.
@@ -71,10 +73,11 @@ type Run struct {
 	past     *Report
 	checked  []string // a line per connector whose own Check passed
 
-	store *Store
-	s3srv *fakes3.Server
-	rec   *httprec.Recorder
-	out   *Output // fd 1 and 2 while captured (CaptureOutput)
+	store  *Store
+	s3srv  *fakes3.Server
+	rec    *httprec.Recorder
+	out    *Output          // fd 1 and 2 while captured (CaptureOutput)
+	faults *faults.Injector // nil without --faults
 }
 
 type plannedStage struct {
@@ -400,12 +403,15 @@ func describeWindow(w connectors.Window, col string) string {
 func (r *Run) Start() error {
 	s := r.cfg.Settings
 	endpoint := r.info.Endpoint
+	if r.opts.Faults != nil {
+		r.faults = newRunFaults(r.opts.Faults, r.info.RunID)
+	}
 	if endpoint == "" {
 		dir := filepath.Join(r.opts.StateDir, "s3")
 		if r.opts.S3Memory {
 			dir = ""
 		}
-		srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region})
+		srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Chaos: s3Chaos(r.faults), MemoryHint: "use --s3-memory"})
 		if err != nil {
 			return setupf("embedded S3: %v", err)
 		}
@@ -418,7 +424,7 @@ func (r *Run) Start() error {
 	} else {
 		r.info.Storage = "external"
 	}
-	r.store = NewStore(S3Config{Endpoint: endpoint, Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Bucket: r.info.Bucket})
+	r.store = NewStore(S3Config{Endpoint: endpoint, Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Bucket: r.info.Bucket, Transport: r.s3Transport()})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := r.store.EnsureBucket(ctx); err != nil {
@@ -509,6 +515,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	for _, n := range r.cfg.Notes {
 		x.em.log("", LevelInfo, n)
 	}
+	x.armFaults()
 	x.em.log("", LevelDebug, "window: "+describeWindow(r.window, r.job.FilteredColumnNM))
 	if r.source != nil {
 		x.em.log("", LevelDebug, fmt.Sprintf("http: %s", r.mode))
@@ -540,6 +547,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	} else if r.dest != nil {
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", r.dest.reg.Name, exit.Reason))
 	}
+	report.Faults = x.disarmFaults()
 	// What the connectors wrote to fd 1 and 2 is in the log before the end.
 	r.out.detach()
 	report.Seconds = time.Since(started).Seconds()
