@@ -64,6 +64,7 @@ type load struct {
 	tgt     target
 	method  int
 	columns []string // the COPY's columns, from the first batch; nil before it
+	types   []connectors.Type
 	copySQL string
 	batch   int // the batch being loaded, from 1
 	rows    int64
@@ -181,7 +182,9 @@ func (ld *load) prepare(ctx context.Context, f *connectors.Frame) error {
 		return fmt.Errorf("table %s: the batch has no columns", ld.tgt)
 	}
 	names := make([]string, len(fields))
+	types := make([]connectors.Type, len(fields))
 	for i, fd := range fields {
+		types[i] = fd.Type
 		if err := checkIdentifier("column", fd.Name); err != nil {
 			return fmt.Errorf("table %s: %w: map it to a shorter name in JobDataJSON", ld.tgt, err)
 		}
@@ -210,7 +213,7 @@ func (ld *load) prepare(ctx context.Context, f *connectors.Frame) error {
 			}
 		}
 	}
-	ld.columns = names
+	ld.columns, ld.types = names, types
 	ld.copySQL = copySQL(ld.tgt, names)
 	return nil
 }
@@ -226,8 +229,13 @@ func (ld *load) order(f *connectors.Frame) ([]*connectors.Column, error) {
 	out := make([]*connectors.Column, len(ld.columns))
 	var diff []string
 	for i, name := range ld.columns {
-		if out[i] = byName[name]; out[i] == nil {
+		switch out[i] = byName[name]; {
+		case out[i] == nil:
 			diff = append(diff, "lacks column "+quoteIdent(name))
+		case out[i].Type != ld.types[i]:
+			// The binary COPY format is the type's: a changed type would
+			// be refused by the server as bad data, or misread.
+			diff = append(diff, fmt.Sprintf("has column %s as %s, the first batch as %s", quoteIdent(name), pgType(out[i].Type), pgType(ld.types[i])))
 		}
 	}
 	if len(fcols) != len(ld.columns) {
