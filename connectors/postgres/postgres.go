@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 
 	"connector-dev/connectors"
 )
@@ -89,6 +91,15 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = connectTimeout
+	}
+	// On Ctrl-C, ask the server to cancel the running statement (pgx's
+	// default only drops the socket: the server would go on with a COPY,
+	// holding the table's lock, until it next wrote to the client). The
+	// cancelled COPY aborts the transaction, and Run rolls it back on the
+	// same connection; the deadline is the fallback if the server does
+	// not answer.
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: cleanupTimeout}
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {

@@ -219,9 +219,20 @@ func (sh *Shared) Get(t testing.TB) *Server {
 	return sh.srv
 }
 
+// New is a server for one test, stopped when it ends; POSTGRES_TEST_URL's
+// server instead when set. It skips or fails as Shared.Get does. For a
+// package without a TestMain to stop a Shared one.
+func New(t testing.TB) *Server {
+	t.Helper()
+	var sh Shared
+	srv := sh.Get(t)
+	t.Cleanup(sh.Close)
+	return srv
+}
+
 // Close stops the server if this package started one.
 func (sh *Shared) Close() {
-	if sh.srv != nil {
+	if sh.srv != nil && sh.srv.cmd != nil {
 		sh.srv.Stop()
 	}
 }
@@ -276,6 +287,10 @@ func (s *Server) Query(t testing.TB, sql string, args ...any) []string {
 		t.Fatalf("connect: %v", err)
 	}
 	defer c.Close(ctx)
+	// A lock a run left behind fails the test instead of hanging it.
+	if _, err := c.Exec(ctx, "SET lock_timeout = '10s'"); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := c.Query(ctx, sql, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", sql, err)
