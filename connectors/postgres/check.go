@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"connector-dev/connectors"
 )
@@ -32,7 +32,7 @@ func (d *Destination) Check(ctx context.Context, rt connectors.CheckRuntime) err
 	if _, err := parseURL(raw); err != nil {
 		return err
 	}
-	if _, err := pgx.ParseConfig(raw); err != nil {
+	if _, err := pgconn.ParseConfig(raw); err != nil {
 		return fmt.Errorf("POSTGRES_URL: %s", withoutPassword(err.Error(), raw))
 	}
 	return nil

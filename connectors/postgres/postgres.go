@@ -27,7 +27,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 
@@ -60,8 +59,8 @@ type Destination struct {
 
 // load is the state of one run.
 type load struct {
-	conn    *pgx.Conn
-	tx      pgx.Tx
+	conn    *pgconn.PgConn
+	inTx    bool
 	srv     server
 	tgt     target
 	method  int
@@ -85,7 +84,7 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	if err != nil {
 		return rt.LogErr("postgres: %v", err)
 	}
-	cfg, err := pgx.ParseConfig(raw)
+	cfg, err := pgconn.ParseConfig(raw)
 	if err != nil {
 		return rt.LogErr("postgres: POSTGRES_URL: %s", withoutPassword(err.Error(), raw))
 	}
@@ -101,7 +100,7 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: cleanupTimeout}
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -115,15 +114,16 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
-		if ld.tx != nil && !committed {
-			_ = ld.tx.Rollback(cctx)
+		if ld.inTx && !committed && !conn.IsClosed() {
+			_ = ld.exec(cctx, "ROLLBACK")
 		}
 		_ = conn.Close(cctx)
 		d.ld = nil
 	}()
-	if ld.tx, err = conn.Begin(ctx); err != nil {
+	if err := ld.exec(ctx, "BEGIN"); err != nil {
 		return rt.LogErr("postgres: %s", ld.loadError(err, "begin a transaction on "+srv.String()))
 	}
+	ld.inTx = true
 	d.ld = ld
 	if err := rt.RunBatches(ctx); err != nil {
 		return err
@@ -135,11 +135,17 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		rt.LogInfo("postgres: no batches: table %s on %s left as it was", tgt, srv)
 		return nil
 	}
-	if err := ld.tx.Commit(ctx); err != nil {
+	res := conn.Exec(ctx, "COMMIT")
+	results, err := res.ReadAll()
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return rt.LogErr("postgres: %s", ld.loadError(err, "commit to "+srv.String()))
+	}
+	// A transaction the server had aborted answers COMMIT with ROLLBACK.
+	if len(results) != 1 || results[0].CommandTag.String() != "COMMIT" {
+		return rt.LogErr("postgres: commit to %s: the server rolled the transaction back; nothing of this run was committed", srv)
 	}
 	committed = true
 	rt.LogInfo("postgres: loaded %d rows into %s on %s (%s)", ld.rows, tgt, srv, job.UpdateMethod())
@@ -171,7 +177,7 @@ func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *conne
 		return rt.LogErr("postgres: %v", err)
 	}
 	enc := newEncoder(ctx, cols, f.Len())
-	tag, err := ld.conn.PgConn().CopyFrom(ctx, enc, ld.copySQL)
+	tag, err := ld.conn.CopyFrom(ctx, enc, ld.copySQL)
 	if enc.bad != nil && ctx.Err() == nil {
 		return rt.LogErr("postgres: batch %d, %v (table %s); nothing of this run was committed", ld.batch, enc.bad, ld.tgt)
 	}
@@ -201,13 +207,13 @@ func (ld *load) prepare(ctx context.Context, f *connectors.Frame) error {
 		}
 		names[i] = fd.Name
 	}
-	have, err := existing(ctx, ld.tx, ld.tgt)
+	have, err := existing(ctx, ld.conn, ld.tgt)
 	if err != nil {
 		return errors.New(ld.loadError(err, "read table "+ld.tgt.String()))
 	}
 	switch {
 	case have == nil:
-		if _, err := ld.tx.Exec(ctx, createTable(ld.tgt, fields)); err != nil {
+		if err := ld.exec(ctx, createTable(ld.tgt, fields)); err != nil {
 			return errors.New(ld.loadError(err, "create table "+ld.tgt.String()))
 		}
 	default:
@@ -219,7 +225,7 @@ func (ld *load) prepare(ctx context.Context, f *connectors.Frame) error {
 			return fmt.Errorf("table %s on %s does not take the batch, nothing loaded: %s; %s", ld.tgt, ld.srv, strings.Join(m, "; "), how)
 		}
 		if ld.method == connectors.Replace {
-			if _, err := ld.tx.Exec(ctx, "TRUNCATE TABLE "+ld.tgt.String()); err != nil {
+			if err := ld.exec(ctx, "TRUNCATE TABLE "+ld.tgt.String()); err != nil {
 				return errors.New(ld.loadError(err, "empty table "+ld.tgt.String()+" for the replace"))
 			}
 		}
@@ -256,4 +262,10 @@ func (ld *load) order(f *connectors.Frame) ([]*connectors.Column, error) {
 		return nil, fmt.Errorf("batch %d for table %s %s", ld.batch, ld.tgt, strings.Join(diff, ", "))
 	}
 	return out, nil
+}
+
+// exec runs one statement without parameters (the simple protocol).
+func (ld *load) exec(ctx context.Context, sql string) error {
+	_, err := ld.conn.Exec(ctx, sql).ReadAll()
+	return err
 }

@@ -3,9 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"connector-dev/connectors"
 )
@@ -63,42 +64,61 @@ type tableColumn struct {
 }
 
 // existing reads the table's columns; nil, nil when there is no such table.
-// A view or other relation of that name is an error.
-func existing(ctx context.Context, tx pgx.Tx, t target) ([]tableColumn, error) {
-	var ok bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, t.schema).Scan(&ok); err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("schema %s does not exist: create it (CREATE SCHEMA %s) or name another in DestinationObjectID", quoteIdent(t.schema), quoteIdent(t.schema))
-	}
-	var kind string
-	err := tx.QueryRow(ctx, `SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relname = $2`, t.schema, t.table).Scan(&kind)
-	if err == pgx.ErrNoRows {
-		return nil, nil
-	}
+// A view or other relation of that name is an error. (pgconn alone, not
+// pgx: its type system would add megabytes to the binary for three
+// catalog queries of text values.)
+func existing(ctx context.Context, conn *pgconn.PgConn, t target) ([]tableColumn, error) {
+	rows, err := query(ctx, conn, `SELECT 1 FROM pg_namespace WHERE nspname = $1`, t.schema)
 	if err != nil {
 		return nil, err
 	}
-	if kind != "r" && kind != "p" {
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("schema %s does not exist: create it (CREATE SCHEMA %s) or name another in DestinationObjectID", quoteIdent(t.schema), quoteIdent(t.schema))
+	}
+	rows, err = query(ctx, conn, `SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = $2`, t.schema, t.table)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	if kind := rows[0][0]; kind != "r" && kind != "p" {
 		return nil, fmt.Errorf("%s is not a table (pg_class.relkind %q): name a table in DestinationObjectID", t, kind)
 	}
-	rows, err := tx.Query(ctx, `SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.atttypid::int8, a.attnotnull,
-			a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''
+	rows, err = query(ctx, conn, `SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.atttypid::int8::text, a.attnotnull::text,
+			(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')::text
 		FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, t.String())
 	if err != nil {
 		return nil, err
 	}
-	cols, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tableColumn, error) {
-		var c tableColumn
-		err := r.Scan(&c.name, &c.typ, &c.oid, &c.notNull, &c.hasDefault)
-		return c, err
-	})
-	if err == nil && cols == nil {
-		cols = []tableColumn{} // a table without columns still exists
+	cols := make([]tableColumn, 0, len(rows))
+	for _, r := range rows {
+		oid, err := strconv.ParseInt(r[2], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: type oid %q: %w", quoteIdent(r[0]), r[2], err)
+		}
+		cols = append(cols, tableColumn{name: r[0], typ: r[1], oid: oid, notNull: r[3] == "true", hasDefault: r[4] == "true"})
 	}
-	return cols, err
+	return cols, nil
+}
+
+// query runs a catalog query with text parameters and returns its rows as
+// text ("" for NULL: none of ours returns one).
+func query(ctx context.Context, conn *pgconn.PgConn, sql string, args ...string) ([][]string, error) {
+	params := make([][]byte, len(args))
+	for i, a := range args {
+		params[i] = []byte(a)
+	}
+	res := conn.ExecParams(ctx, sql, params, nil, nil, nil).Read()
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	out := make([][]string, len(res.Rows))
+	for i, r := range res.Rows {
+		out[i] = make([]string, len(r))
+		for j, v := range r {
+			out[i][j] = string(v)
+		}
+	}
+	return out, nil
 }
 
 // mismatches lists, one phrase per column, how the batch's fields do not
