@@ -34,6 +34,7 @@ Usage:
   connector-dev run NAME [flags]           run the job: source -> S3 -> destination
   connector-dev inspect [RUN-ID] [flags]   browse the batches of past runs
   connector-dev s3 [flags]                 serve the embedded S3 alone (for aws-cli, boto3, benchmarks)
+  connector-dev prune [flags]              remove old runs and their batches (--keep N, --older-than 7d)
 
 Run "connector-dev COMMAND --help" for a command's flags.
 Exit codes: 0 success/no_fail, 1 error, 2 unhandled, 3 setup, 4 expectation,
@@ -67,8 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdInspect(rest, stdout, stderr)
 	case "s3":
 		return cmdS3(rest, stdout, stderr)
+	case "prune":
+		return cmdPrune(rest, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "connector-dev: unknown command %q%s (commands: list, check, run, inspect, s3)\n", cmd, harness.Suggest(cmd, []string{"list", "check", "run", "inspect", "s3"}))
+	fmt.Fprintf(stderr, "connector-dev: unknown command %q%s (commands: list, check, run, inspect, s3, prune)\n", cmd, harness.Suggest(cmd, []string{"list", "check", "run", "inspect", "s3", "prune"}))
 	return connectors.Setup.Code()
 }
 
@@ -145,6 +148,7 @@ Browses the batches of past runs (newest first). Without a terminal, or with
 --ci: lists the runs, or RUN-ID's batches, or with --batch N prints that
 batch's rows as csv or jsonl.
 `,
+	"prune": pruneHelp,
 	"s3": `Usage: connector-dev s3 [flags]
 
 Serves the embedded S3 alone, over the state folder, with the S3_* settings'
@@ -181,7 +185,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 			fs.PrintDefaults()
 			return 0
 		}
-		fmt.Fprintf(stderr, "connector-dev %s: %s (see --help)\n", fs.Name(), harness.SafeText(err.Error()))
+		fmt.Fprintf(stderr, "connector-dev %s: %s\n", fs.Name(), harness.SafeText(flagError(fs, err)))
 		return connectors.Setup.Code()
 	}
 	return -1

@@ -94,7 +94,7 @@ func TestRunSyntheticHeadless(t *testing.T) {
 	for _, want := range []string{
 		"no .env: using .env.example",
 		"synthetic -> sqlite",
-		"batch-000003.parquet: 5000 rows",
+		"batch-000003.parquet: 5,000 rows",
 		"EXIT", "success (code 0)",
 	} {
 		if !strings.Contains(out, want) {
@@ -518,7 +518,7 @@ func TestSIGINTExits130(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"list", "check", "run", "inspect", "s3"} {
+	for _, cmd := range []string{"list", "check", "run", "inspect", "s3", "prune"} {
 		code, out, errOut := cli(t, cmd, "--help")
 		if code != 0 || !strings.HasPrefix(out, "Usage: connector-dev "+cmd) || !strings.Contains(out, "--dir") || errOut != "" {
 			t.Errorf("%s --help: exit %d, stderr %q, stdout:\n%s", cmd, code, errOut, out)

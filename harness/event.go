@@ -61,6 +61,10 @@ type Event struct {
 	// ExitCode, on EventFinished, is the process's exit code: Exit's code,
 	// or what the fixture's expectations made of it (Message says which).
 	ExitCode *int `json:"exit_code,omitempty"`
+	// RunID and Report, on EventFinished, name the run and its report.json
+	// (an absolute path), so a script reading --json needs nothing else.
+	RunID  string `json:"run_id,omitempty"`
+	Report string `json:"report,omitempty"`
 }
 
 // RunInfo is the header of a run.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,52 +15,6 @@ import (
 	"connector-dev/harness/codec"
 	"connector-dev/harness/config"
 )
-
-// ListConnectors renders `connector-dev list`: every connector compiled in,
-// with the kind, credentials and env names connectors.yaml gives it.
-func ListConnectors(dir string, environ []string) ([]string, error) {
-	cfg, err := config.Load(dir, environ)
-	if err != nil {
-		return nil, err
-	}
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tCREDENTIALS\tENV")
-	dash := func(s []string) string {
-		if len(s) == 0 {
-			return "-"
-		}
-		return strings.Join(s, ",")
-	}
-	var problems []string
-	for _, reg := range connectors.Registered() {
-		spec, err := cfg.Connector(reg.Name)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s is compiled in but connectors.yaml has no entry for it", reg.Name))
-			fmt.Fprintf(tw, "%s\t%s\t?\t?\n", reg.Name, reg.Kind)
-			continue
-		}
-		creds := make([]string, len(spec.Credentials))
-		for i, c := range spec.Credentials {
-			creds[i] = fmt.Sprintf("%s (%s)", c, spec.CredentialVar(c))
-			if !spec.Secret(c) {
-				creds[i] = fmt.Sprintf("%s (%s, not secret)", c, spec.CredentialVar(c))
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", reg.Name, reg.Kind, dash(creds), dash(spec.Env))
-	}
-	tw.Flush()
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	for name := range cfg.Connectors {
-		if _, ok := connectors.Lookup(name); !ok {
-			problems = append(problems, fmt.Sprintf("connectors.yaml lists %s but it is not compiled in", name))
-		}
-	}
-	for _, p := range problems {
-		lines = append(lines, "note: "+p)
-	}
-	return lines, nil
-}
 
 // Suggest returns ` (did you mean "x"?)` for the candidate nearest to s, or "".
 func Suggest(s string, candidates []string) string {
@@ -188,7 +141,7 @@ func appendJSONValue(b []byte, v any) []byte {
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case time.Time:
-		return strconv.AppendQuote(b, x.UTC().Format(time.RFC3339Nano))
+		return strconv.AppendQuote(b, x.UTC().Format(codec.TimeLayout))
 	default:
 		j, _ := json.Marshal(x)
 		return append(b, j...)

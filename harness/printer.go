@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -60,21 +61,35 @@ func FormatPlain(ev Event) string {
 		if ev.Kind == EventBatchRead {
 			verb = "read"
 		}
-		fmt.Fprintf(&b, "%s BATCH %-11s %s %s: %d rows, %s", ts, ev.Stage, verb, ev.Batch.Key, ev.Batch.Rows, HumanBytes(ev.Batch.Bytes))
+		fmt.Fprintf(&b, "%s BATCH %-11s %s %s: %s, %s", ts, ev.Stage, verb, ev.Batch.Key, rows(ev.Batch.Rows), HumanBytes(ev.Batch.Bytes))
 	case EventProgress:
-		fmt.Fprintf(&b, "%s PROG  %-11s %d rows, %d batches", ts, ev.Stage, ev.Stats.Rows, ev.Stats.Batches)
+		fmt.Fprintf(&b, "%s PROG  %-11s %s, %s", ts, ev.Stage, rows(ev.Stats.Rows), batches(ev.Stats.Batches))
 	case EventFinished:
 		for _, s := range ev.Summary {
-			fmt.Fprintf(&b, "%s SUM   %-11s %-10s %9d rows %5d batches %10s %8.2f s %10.0f rows/s\n",
-				ts, s.Name, s.Connector, s.Rows, s.Batches, HumanBytes(s.Bytes), s.Seconds, s.RowsPerS)
+			fmt.Fprintf(&b, "%s SUM   %-11s %-10s %13s %-4s %7s %-7s %10s %8.2f s %13s rows/s\n",
+				ts, s.Name, s.Connector, Number(s.Rows), noun(s.Rows, "row", "rows"), Number(s.Batches), noun(s.Batches, "batch", "batches"),
+				HumanBytes(s.Bytes), s.Seconds, Number(int64(math.Round(s.RowsPerS))))
 		}
-		x := ev.Exit
-		fmt.Fprintf(&b, "%s EXIT  %-11s %s (code %d)", ts, "", x.Reason, x.Code)
-		if x.Message != "" {
-			fmt.Fprintf(&b, ": %s", x.Message)
+		// With a closing message, its first line says how the exit code
+		// came about (expectations, recording) and stands for the reason.
+		// The exit message then gets a line of its own.
+		head, rest, _ := strings.Cut(ev.Message, "\n")
+		m := exitMessage(ev.Exit)
+		if head == "" {
+			fmt.Fprintf(&b, "%s EXIT  %-11s %s (code %d)", ts, "", ev.Exit.Reason, ev.Exit.Code)
+			if m != "" {
+				fmt.Fprintf(&b, ": %s", m)
+			}
+		} else {
+			fmt.Fprintf(&b, "%s EXIT  %-11s %s", ts, "", head)
+			if m != "" {
+				fmt.Fprintf(&b, "\n%s EXIT  %-11s %s", ts, "", m)
+			}
 		}
-		if ev.Message != "" {
-			fmt.Fprintf(&b, "\n%s EXIT  %-11s %s", ts, "", ev.Message)
+		if rest != "" {
+			for _, l := range strings.Split(rest, "\n") {
+				fmt.Fprintf(&b, "\n%s EXIT  %-11s %s", ts, "", l)
+			}
 		}
 	default:
 		fmt.Fprintf(&b, "%s %s %s", ts, ev.Kind, ev.Message)
@@ -85,11 +100,31 @@ func FormatPlain(ev Event) string {
 func stageLine(ev Event) string {
 	s := ev.Stats
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s finished: %s, %d rows, %d batches, %s, %.2f s", ev.Message, ev.Exit.Reason, s.Rows, s.Batches, HumanBytes(s.Bytes), s.Seconds)
+	fmt.Fprintf(&b, "%s finished: %s, %s, %s, %s, %.2f s", ev.Message, ev.Exit.Reason, rows(s.Rows), batches(s.Batches), HumanBytes(s.Bytes), s.Seconds)
 	if ev.Exit.Message != "" {
 		fmt.Fprintf(&b, " (%s)", firstLine(ev.Exit.Message))
 	}
 	return b.String()
+}
+
+func rows(n int64) string    { return Quantity(n, "row", "rows") }
+func batches(n int64) string { return Quantity(n, "batch", "batches") }
+
+// noun is the word Quantity would put after n.
+func noun(n int64, one, many string) string {
+	if n == 1 || n == -1 {
+		return one
+	}
+	return many
+}
+
+// exitMessage is an exit's message as a line shows it after the reason: ""
+// when it only repeats the reason ("interrupted (code 130): interrupted").
+func exitMessage(x *ExitInfo) string {
+	if x == nil || x.Message == string(x.Reason) {
+		return ""
+	}
+	return x.Message
 }
 
 func firstLine(s string) string {
@@ -183,9 +218,13 @@ func (p *Printer) Close() error {
 
 // Outcome is the one line left on the terminal after the dashboard closes.
 func Outcome(rep *Report, stateDir string) string {
-	line := fmt.Sprintf("run %s: %s (exit %d), %d rows", rep.RunID, rep.Exit.Reason, rep.ExitCode, rep.Rows())
-	if rep.Exit.Message != "" {
-		line += ": " + firstLine(rep.Exit.Message)
+	head := firstLine(rep.Closing)
+	if head == "" {
+		head = fmt.Sprintf("%s (exit %d)", rep.Exit.Reason, rep.ExitCode)
+	}
+	line := fmt.Sprintf("run %s: %s, %s", rep.RunID, head, rows(rep.Rows()))
+	if m := exitMessage(&rep.Exit); m != "" {
+		line += ": " + firstLine(m)
 	}
 	return SafeText(line + fmt.Sprintf("; report %s", filepath.Join(stateDir, "runs", rep.RunID, "report.json")))
 }

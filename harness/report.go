@@ -34,6 +34,9 @@ type ExpectationResult struct {
 	File   string   `json:"file"`
 	Held   bool     `json:"held"`
 	Misses []string `json:"misses,omitempty"`
+	// Applied is false under --live and --record: the expectations were
+	// checked and reported, but the run's own exit code stands.
+	Applied bool `json:"applied"`
 }
 
 // Report is .connector-dev/runs/<run-id>/report.json. Exit is how the run
@@ -57,8 +60,10 @@ type Report struct {
 	Exit         ExitInfo           `json:"exit"`
 	ExitCode     int                `json:"exit_code"`
 	Expectations *ExpectationResult `json:"expectations,omitempty"`
-	Stages       []StageReport      `json:"stages"`
-	Batches      []BatchInfo        `json:"batches"` // the source's batch objects, in order
+	// Closing is the finished event's closing message (see Event.Message).
+	Closing string        `json:"closing,omitempty"`
+	Stages  []StageReport `json:"stages"`
+	Batches []BatchInfo   `json:"batches"` // the source's batch objects, in order
 	// Faults counts the faults --faults injected, per TARGET:KIND ("s3:503").
 	Faults map[string]int64 `json:"faults,omitempty"`
 }

@@ -111,6 +111,9 @@ func Plan(opts Options) (*Run, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = filepath.Join(opts.Dir, ".connector-dev")
 	}
+	if err := NeedProject(opts.Dir); err != nil {
+		return nil, err
+	}
 	cfg, err := config.Load(opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, &SetupError{Msg: err.Error()}
@@ -360,11 +363,11 @@ func (r *Run) planHTTP() error {
 // Check is Plan for `connector-dev check`: it returns what would run.
 func (r *Run) Check() []string {
 	var out []string
-	out = append(out, fmt.Sprintf("settings: ok (bucket %s, batches of %d rows as %s)", r.cfg.Settings.Bucket, r.cfg.Settings.BatchRows, r.codec.Name()))
+	out = append(out, fmt.Sprintf("settings: ok (bucket %s, batches of %s as %s)", r.cfg.Settings.Bucket, Quantity(int64(r.cfg.Settings.BatchRows), "row", "rows"), r.codec.Name()))
 	out = append(out, fmt.Sprintf("job: %s ok (%q, %s into %q)", r.jobFile, r.job.ETLJobNM, r.job.UpdateMethod(), r.job.DestinationObjectID))
 	for _, st := range []*plannedStage{r.source, r.dest} {
 		if st != nil {
-			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%d fields decrypt with ENCRYPTION_KEY)", st.name, st.reg.Name, len(st.creds)))
+			out = append(out, fmt.Sprintf("%s: %s, credentials ok (%s with ENCRYPTION_KEY)", st.name, st.reg.Name, Quantity(int64(len(st.creds)), "field decrypts", "fields decrypt")))
 		}
 	}
 	out = append(out, r.checked...)
@@ -544,26 +547,6 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	} else if r.dest != nil {
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", r.dest.reg.Name, exit.Reason))
 	}
-	if r.rec != nil {
-		stopped := exit.Reason == connectors.Timeout || exit.Reason == connectors.Interrupted
-		var err error
-		if stopped {
-			err = r.rec.Discard()
-			if r.mode == httprec.Record {
-				x.em.log("", LevelInfo, "recording discarded: the run was stopped; "+r.cassette+" is as it was")
-			}
-		} else {
-			err = r.rec.Stop()
-		}
-		if err != nil {
-			x.em.log("", LevelError, "record: "+err.Error())
-			// A recording that cannot be written is a failed run.
-			if !exit.Reason.Failed() {
-				exit = exitInfo(connectors.Error, "record: "+err.Error())
-			}
-		}
-		r.rec = nil
-	}
 	report.Faults = x.disarmFaults()
 	// What the connectors wrote to fd 1 and 2 is in the log before the end.
 	r.out.detach()
@@ -574,30 +557,15 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		report.Stages[i].Exit.Message = x.em.scrub.Replace(report.Stages[i].Exit.Message)
 	}
 	report.Exit = exit
-	report.ExitCode = exit.Code
 	scrubbed := scrubRunInfo(x.em.scrub, *report.Run)
 	report.Run = &scrubbed
-	var closing string
-	switch {
-	case r.expect == nil:
-	case exit.Reason == connectors.Timeout || exit.Reason == connectors.Interrupted:
-		// A stopped run proves nothing either way: its own code stands.
-		closing = fmt.Sprintf("expectations of %s not checked: the run was stopped (%s)", r.expectAt, exit.Reason)
-	default:
-		misses := checkExpectations(r.expect, report)
-		report.Expectations = &ExpectationResult{File: r.expectAt, Held: len(misses) == 0, Misses: misses}
-		for _, m := range misses {
-			x.em.log("", LevelError, "expectation not met: "+m)
-		}
-		if len(misses) == 0 {
-			report.ExitCode = 0
-			closing = fmt.Sprintf("expectations of %s held: exit code 0", r.expectAt)
-		} else {
-			report.ExitCode = connectors.Expectation.Code()
-			closing = fmt.Sprintf("%d expectation(s) of %s not met: exit code %d", len(misses), r.expectAt, report.ExitCode)
-		}
-	}
-	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: closing, ExitCode: &report.ExitCode})
+	report.Closing = x.settle(report)
+	// settle may end the run on a recording that could not be written.
+	report.Exit.Message = x.em.scrub.Replace(report.Exit.Message)
+	report.Closing = x.em.scrub.Replace(report.Closing)
+	reportPath, _ := filepath.Abs(filepath.Join(r.runDir, "report.json"))
+	x.em.emit(Event{Kind: EventFinished, Exit: &report.Exit, Summary: report.Stages, Message: report.Closing, ExitCode: &report.ExitCode,
+		RunID: r.info.RunID, Report: reportPath})
 	report.Status = StatusFinished
 	if err := writeJSON(filepath.Join(r.runDir, "report.json"), report); err != nil {
 		x.em.log("", LevelError, "report: "+err.Error())

@@ -130,7 +130,17 @@ func (t *TermWriter) Write(p []byte) (int, error) {
 func SafeEvent(ev Event) Event { return safeEvent(ev) }
 
 func safeEvent(ev Event) Event {
-	ev.Stage, ev.Level, ev.Message, ev.Stream = SafeText(ev.Stage), SafeText(ev.Level), SafeText(ev.Message), SafeText(ev.Stream)
+	msg := SafeText(ev.Message)
+	if ev.Kind == EventFinished {
+		// The closing message is lines of ours (headline, then details):
+		// each is made safe, and the line breaks between them stay.
+		lines := strings.Split(ev.Message, "\n")
+		for i, l := range lines {
+			lines[i] = SafeText(l)
+		}
+		msg = strings.Join(lines, "\n")
+	}
+	ev.Stage, ev.Level, ev.Message, ev.Stream = SafeText(ev.Stage), SafeText(ev.Level), msg, SafeText(ev.Stream)
 	if ev.Run != nil {
 		r := SafeRunInfo(*ev.Run)
 		ev.Run = &r

@@ -42,16 +42,22 @@ func (m *model) banner() string {
 	inner := max(m.width-4, 10)
 	// The message often ends with what to do about it, so it wraps rather
 	// than being cut; past bannerMsgLines it is cut, to leave room for the log.
-	first := fmt.Sprintf("%s %s · exit %d", mark, orDash(string(e.Reason)), code)
-	if e.Message != "" {
+	// The closing message's first line, built by harness, says how the
+	// code came about (expectations, recording): the printer shows the same.
+	head, rest, _ := strings.Cut(m.closing, "\n")
+	if head == "" {
+		head = fmt.Sprintf("%s · exit %d", orDash(string(e.Reason)), code)
+	}
+	first := mark + " " + head
+	if e.Message != "" && e.Message != string(e.Reason) {
 		first += " · " + oneLine(e.Message)
 	}
 	var lines []string
 	for _, l := range wrapLines(first, inner, bannerMsgLines) {
 		lines = append(lines, m.st.bold.Render(l))
 	}
-	if m.closing != "" {
-		lines = append(lines, m.closing)
+	if rest != "" {
+		lines = append(lines, strings.Split(rest, "\n")...)
 	}
 	lines = append(lines, summaryLines(m.summary, inner)...)
 	for i := range lines {

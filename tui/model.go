@@ -152,6 +152,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.exit == nil && msg.rep != nil {
 			ex := msg.rep.Exit
 			m.exit, m.summary, m.end = &ex, msg.rep.Stages, m.now()
+			m.closing, m.exitCode = msg.rep.Closing, &msg.rep.ExitCode
 		}
 		m.layout()
 		if m.cancelled {

@@ -9,8 +9,14 @@ import (
 	"connector-dev/connectors"
 )
 
-// csvTimeLayout is RFC 3339 with exactly six fractional digits, in UTC.
-const csvTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+// TimeLayout is how timestamps are written as text, in UTC: RFC 3339 with
+// exactly six fractional digits (the microsecond a batch keeps), so that
+// every value has the same width and sorts as text. CSV batches use it, and
+// so does everything that prints rows (inspect's csv and jsonl), so the two
+// formats show a timestamp the same way.
+const TimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+const csvTimeLayout = TimeLayout
 
 // csvCodec stores frames as RFC 4180 CSV with a header row of names.
 type csvCodec struct{}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // repoRoot holds the committed .example files and connectors.yaml.
@@ -73,12 +75,51 @@ func TestRepoExampleFiles(t *testing.T) {
 	if err := CheckKey(s.EncryptionKey); err != nil {
 		t.Error(err)
 	}
-	want := map[string]ConnectorSpec{
-		"synthetic":  {Name: "synthetic", Kind: "source", Credentials: []string{}, Env: []string{"SYNTHETIC_ROWS", "SYNTHETIC_LOG_LINES", "BATCH_ROWS"}},
-		"sqlite":     {Name: "sqlite", Kind: "destination", Credentials: []string{"database"}, NotSecret: map[string]bool{"database": true}, Env: []string{}},
-		"salesforce": {Name: "salesforce", Kind: "source", Credentials: []string{"token"}, Env: []string{"SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_API_VERSION", "SALESFORCE_RETRY_BASE"}},
+	// Every entry of the file, whatever connectors it lists (adding one
+	// must not turn this red), loads with all its fields. The file is
+	// decoded here on its own, as plain YAML, to compare with.
+	var raw map[string]struct {
+		Kind        string   `yaml:"kind"`
+		Credentials []any    `yaml:"credentials"`
+		Env         []string `yaml:"env"`
 	}
-	if !reflect.DeepEqual(c.Connectors, want) {
+	if err := yaml.Unmarshal([]byte(files[ConnectorsFile]), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) == 0 {
+		t.Fatal("connectors.yaml lists no connector")
+	}
+	want := map[string]ConnectorSpec{}
+	for name, e := range raw {
+		spec := ConnectorSpec{Name: name, Kind: e.Kind, Credentials: []string{}, Env: append([]string{}, e.Env...)}
+		for _, c := range e.Credentials {
+			switch c := c.(type) {
+			case string:
+				spec.Credentials = append(spec.Credentials, c)
+			case map[string]any: // {name: x, secret: false}
+				n, _ := c["name"].(string)
+				spec.Credentials = append(spec.Credentials, n)
+				if secret, ok := c["secret"].(bool); ok && !secret {
+					if spec.NotSecret == nil {
+						spec.NotSecret = map[string]bool{}
+					}
+					spec.NotSecret[n] = true
+				}
+			default:
+				t.Fatalf("connectors.yaml: %s: credential %v is neither a name nor {name, secret}", name, c)
+			}
+		}
+		want[name] = spec
+	}
+	norm := func(m map[string]ConnectorSpec) map[string]ConnectorSpec {
+		out := map[string]ConnectorSpec{}
+		for k, v := range m {
+			v.Credentials, v.Env = append([]string{}, v.Credentials...), append([]string{}, v.Env...)
+			out[k] = v
+		}
+		return out
+	}
+	if !reflect.DeepEqual(norm(c.Connectors), want) {
 		t.Errorf("connectors.yaml:\n got %+v\nwant %+v", c.Connectors, want)
 	}
 	for name, spec := range want {

@@ -60,9 +60,16 @@ type MissError struct {
 	Method   string
 	URL      string // scrubbed of secrets
 	Cassette string
+	// Empty is set when the cassette holds no interaction at all: nothing
+	// changed in the connector, the cassette itself is hollow.
+	Empty bool
 }
 
 func (e *MissError) Error() string {
+	if e.Empty {
+		return fmt.Sprintf("no recorded response for %s %s: cassette %s is empty (it holds no interaction); restore it (git checkout -- %s) or re-record it with --record against the real service",
+			e.Method, e.URL, e.Cassette, e.Cassette)
+	}
 	return fmt.Sprintf("no recorded response for %s %s in %s: the connector's requests changed since it was recorded; re-record it with --record",
 		e.Method, e.URL, e.Cassette)
 }
@@ -79,9 +86,12 @@ type Recorder struct {
 	partial string
 	// used is set by the first request: a recording of none is not kept.
 	used atomic.Bool
+	// empty is set in Replay mode when the cassette holds no interaction.
+	empty bool
 
 	stopOnce sync.Once
 	stopErr  error
+	saved    Saved
 }
 
 // New returns a recorder for the cassette at cassettePath (the file name,
@@ -89,7 +99,8 @@ type Recorder struct {
 // the cassette besides the well-known token fields; base carries live
 // traffic (nil: http.DefaultTransport).
 //
-// Replay needs the cassette to exist; Record overwrites it on Stop.
+// Replay needs the cassette to exist; Record replaces it on Stop or Finish
+// (only with a recording of at least one interaction).
 func New(mode Mode, cassettePath string, secrets []string, base http.RoundTripper) (*Recorder, error) {
 	if base == nil {
 		base = http.DefaultTransport
@@ -136,6 +147,11 @@ func New(mode Mode, cassettePath string, secrets []string, base http.RoundTrippe
 		}
 		return nil, fmt.Errorf("load cassette %s: %w (re-record it with --record)", cassettePath, err)
 	}
+	if mode == Replay {
+		if c, err := cassette.Load(name); err == nil && len(c.Interactions) == 0 {
+			r.empty = true
+		}
+	}
 	r.vcr = vcr
 	r.client = &http.Client{Transport: &transport{r: r}}
 	return r, nil
@@ -147,17 +163,61 @@ func (r *Recorder) Mode() Mode { return r.mode }
 // Client is the HTTP client to hand the connector.
 func (r *Recorder) Client() *http.Client { return r.client }
 
-// Stop ends the recording: in Record mode it scrubs and writes the cassette
-// (also after a failed run, so failures can be replayed), unless the
-// connector made no request at all. It is safe to call more than once.
-func (r *Recorder) Stop() error { return r.stop(true) }
+// Stop ends the recording: in Record mode it scrubs the recording and
+// writes it over the cassette, unless the connector made no request or no
+// request got an answer (a recording of nothing never replaces a cassette;
+// it is written beside it, see Finish). It is safe to call more than once.
+func (r *Recorder) Stop() error {
+	_, err := r.Finish(true)
+	return err
+}
 
 // Discard ends the recording without touching the cassette: for a run
 // that was stopped (timeout, Ctrl-C), whose traffic is not a story to keep.
 // In Replay and Live mode it is Stop.
-func (r *Recorder) Discard() error { return r.stop(false) }
+func (r *Recorder) Discard() error {
+	r.stop(func(int) string { return "" })
+	return r.stopErr
+}
 
-func (r *Recorder) stop(keep bool) error {
+// Saved says what Finish did with a recording.
+type Saved struct {
+	// Path is the file the recording was written to: the cassette itself
+	// when Replaced, else Beside(cassette); "" when nothing was written
+	// (the connector made no request, or not in Record mode).
+	Path string
+	// Interactions is how many request/response pairs it holds.
+	Interactions int
+	// Replaced is set when the recording took the cassette's place.
+	Replaced bool
+}
+
+// Finish ends a recording. In Record mode the recording replaces the
+// cassette when replace is set and it holds at least one interaction;
+// otherwise it is written beside the cassette (Beside), which stays as it
+// was, so that a failed or offline recording never destroys a good one.
+// A connector that made no request leaves no file. Safe to call more than
+// once: only the first call decides.
+func (r *Recorder) Finish(replace bool) (Saved, error) {
+	r.stop(func(n int) string {
+		if replace && n > 0 {
+			r.saved.Replaced = true
+			return r.path
+		}
+		return Beside(r.path)
+	})
+	return r.saved, r.stopErr
+}
+
+// Beside is where a recording that does not replace the cassette at path
+// goes: x.cassette.yaml becomes x.cassette.new.yaml.
+func Beside(path string) string {
+	return strings.TrimSuffix(path, ".yaml") + ".new.yaml"
+}
+
+// stop ends go-vcr's recorder; in Record mode dest, given the number of
+// interactions recorded, says where the recording goes ("" drops it).
+func (r *Recorder) stop(dest func(interactions int) string) {
 	r.stopOnce.Do(func() {
 		if r.vcr == nil {
 			return
@@ -168,15 +228,26 @@ func (r *Recorder) stop(keep bool) error {
 		if r.partial == "" {
 			return
 		}
-		if !keep || r.stopErr != nil || !r.used.Load() {
+		if r.stopErr != nil || !r.used.Load() {
 			os.Remove(r.partial)
 			return
 		}
-		if err := os.Rename(r.partial, r.path); err != nil {
-			r.stopErr = fmt.Errorf("write cassette %s: %w", r.path, err)
+		n := 0
+		if c, err := cassette.Load(strings.TrimSuffix(r.partial, ".yaml")); err == nil {
+			n = len(c.Interactions)
 		}
+		to := dest(n)
+		if to == "" {
+			os.Remove(r.partial)
+			return
+		}
+		if err := os.Rename(r.partial, to); err != nil {
+			r.stopErr = fmt.Errorf("write cassette %s: %w", to, err)
+			r.saved.Replaced = false
+			return
+		}
+		r.saved.Path, r.saved.Interactions = to, n
 	})
-	return r.stopErr
 }
 
 // transport turns go-vcr's bare "not found" into a MissError naming the
@@ -187,7 +258,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.r.used.Store(true)
 	resp, err := t.r.vcr.RoundTrip(req)
 	if errors.Is(err, cassette.ErrInteractionNotFound) {
-		return nil, &MissError{Method: req.Method, URL: t.r.scrub.url(req.URL.String()), Cassette: t.r.path}
+		return nil, &MissError{Method: req.Method, URL: t.r.scrub.url(req.URL.String()), Cassette: t.r.path, Empty: t.r.empty}
 	}
 	return resp, err
 }
