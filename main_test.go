@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -37,7 +38,6 @@ func project(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	t.Setenv("CI", "true")
 	return dir
 }
 
@@ -52,12 +52,33 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// cli runs connector-dev in-process and returns its code, stdout and stderr.
+// cli runs connector-dev in-process, headless (CI=true in its Env, no
+// terminal), and returns its code, stdout and stderr.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(args, testEnv(&out, &errb, "CI=true"))
 	return code, out.String(), errb.String()
+}
+
+// testEnv is an Env writing to stdout and stderr, with no terminal, whose
+// environment is the process's with vars (KEY=value) on top: a test gives
+// a command a variable without setting it for the whole test binary.
+func testEnv(stdout, stderr io.Writer, vars ...string) Env {
+	environ := func() []string { return append(os.Environ(), vars...) }
+	return Env{
+		Stdout: stdout, Stderr: stderr, Environ: environ,
+		Getenv: func(key string) string {
+			v := os.Getenv(key)
+			for _, kv := range vars {
+				if k, val, _ := strings.Cut(kv, "="); k == key {
+					v = val
+				}
+			}
+			return v
+		},
+		IsTerminal: func(uintptr) bool { return false },
+	}
 }
 
 func countRows(t *testing.T, db, table string) int {
