@@ -114,9 +114,7 @@ type call struct {
 
 // call parses args against the command's flags, enters --dir and runs it.
 func (cmd *command) call(args []string, env Env) int {
-	c := &call{Env: env, cmd: cmd, fs: flag.NewFlagSet(cmd.Name, flag.ContinueOnError)}
-	run := cmd.Flags(c.fs)
-	c.common.add(c.fs, cmd.Shared)
+	c, run := cmd.newCall(env)
 	if code := c.parse(args); code >= 0 {
 		return code
 	}
@@ -124,6 +122,15 @@ func (cmd *command) call(args []string, env Env) int {
 		return c.fail("%v", err)
 	}
 	return run(c)
+}
+
+// newCall is a call of cmd with its flags defined, not yet parsed, and the
+// function that runs it.
+func (cmd *command) newCall(env Env) (*call, func(*call) int) {
+	c := &call{Env: env, cmd: cmd, fs: flag.NewFlagSet(cmd.Name, flag.ContinueOnError)}
+	run := cmd.Flags(c.fs)
+	c.common.add(c.fs, cmd.Shared)
+	return c, run
 }
 
 // fail is a command's way to fail: one line on stderr, exit 3 (setup).
