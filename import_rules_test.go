@@ -84,11 +84,11 @@ func TestImportRules(t *testing.T) {
 		checked++
 		for _, imp := range p.Imports {
 			ours, ok := strings.CutPrefix(imp, module+"/")
-			if !ok || imp == module {
+			if !ok {
 				continue
 			}
 			if !allows(rules, ours) {
-				t.Errorf("%s imports %s: the table allows only %s", filepath.ToSlash(dir), ours, describe(rules))
+				t.Errorf("%s imports %s, but may import %s (README, Design notes)", filepath.ToSlash(dir), ours, describe(rules))
 			}
 		}
 		return nil

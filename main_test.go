@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -59,26 +58,6 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := run(args, testEnv(&out, &errb, "CI=true"))
 	return code, out.String(), errb.String()
-}
-
-// testEnv is an Env writing to stdout and stderr, with no terminal, whose
-// environment is the process's with vars (KEY=value) on top: a test gives
-// a command a variable without setting it for the whole test binary.
-func testEnv(stdout, stderr io.Writer, vars ...string) Env {
-	environ := func() []string { return append(os.Environ(), vars...) }
-	return Env{
-		Stdout: stdout, Stderr: stderr, Environ: environ,
-		Getenv: func(key string) string {
-			v := os.Getenv(key)
-			for _, kv := range vars {
-				if k, val, _ := strings.Cut(kv, "="); k == key {
-					v = val
-				}
-			}
-			return v
-		},
-		IsTerminal: func(uintptr) bool { return false },
-	}
 }
 
 func countRows(t *testing.T, db, table string) int {
