@@ -8,21 +8,12 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"connector-dev/harness"
 )
 
-// levelRank orders log levels for the filter; unknown levels count as info.
-func levelRank(l string) int {
-	switch l {
-	case "debug":
-		return 0
-	case "warn":
-		return 2
-	case "error":
-		return 3
-	}
-	return 1
-}
-
+// filterNames name the level filter's steps; step i shows the lines whose
+// harness.Level.Rank is at least i.
 var filterNames = [...]string{"all", "info+", "warn+", "error"}
 
 // logPane is the live log: a ring of the latest lines, of which it draws only
@@ -68,7 +59,7 @@ func (p *logPane) add(lines []logLine) {
 func (p *logPane) visible() []int {
 	out := make([]int, 0, p.lines.len())
 	for i := 0; i < p.lines.len(); i++ {
-		if levelRank(p.lines.at(i).level) >= p.minLevel {
+		if p.lines.at(i).level.Rank() >= p.minLevel {
 			out = append(out, i)
 		}
 	}
@@ -289,14 +280,14 @@ func (p *logPane) view() string {
 	return strings.Join(rows, "\n")
 }
 
-var levelTags = map[string]string{"debug": "DBG", "info": "INF", "warn": "WRN", "error": "ERR"}
+var levelTags = map[harness.Level]string{harness.LevelDebug: "DBG", harness.LevelInfo: "INF", harness.LevelWarn: "WRN", harness.LevelError: "ERR"}
 
 // renderRows draws one log line: one row cut to the width, or when
 // wrapping, as many rows as the message needs, indented under its start.
 func (p *logPane) renderRows(l logLine) []string {
 	tag, ok := levelTags[l.level]
 	if !ok {
-		tag = strings.ToUpper(pad(l.level, 3))
+		tag = strings.ToUpper(pad(string(l.level), 3))
 	}
 	mark := " "
 	if p.matchSeq >= 0 && l.seq == p.matchSeq {

@@ -15,7 +15,7 @@ import (
 )
 
 func logEvent(i int, level string) harness.Event {
-	return harness.Event{Time: t0, Kind: harness.EventLog, Stage: "source", Level: level, Message: fmt.Sprintf("line %d", i)}
+	return harness.Event{Time: t0, Kind: harness.EventLog, Stage: "source", Level: harness.Level(level), Message: fmt.Sprintf("line %d", i)}
 }
 
 // feed sends events through the feeder into the model, as one frame does.
@@ -99,7 +99,7 @@ func TestLevelFilter(t *testing.T) {
 				for _, w := range tt.want {
 					want = want || w == l
 				}
-				if has := strings.Contains(got, levelTags[l]); has != want {
+				if has := strings.Contains(got, levelTags[harness.Level(l)]); has != want {
 					t.Errorf("level %s shown=%v, want %v:\n%s", l, has, want, got)
 				}
 			}
