@@ -43,7 +43,8 @@ func newLogPane(st *styles, keys *keyMap, capacity int) *logPane {
 	return &logPane{st: st, keys: keys, lines: newRing[logLine](capacity), follow: true, input: st.input("/"), matchSeq: -1}
 }
 
-func (p *logPane) setSize(w, h int) {
+// SetSize implements component.
+func (p *logPane) SetSize(w, h int) {
 	p.width, p.height = w, max(h, 1)
 	p.input.Width = max(w-4, 1)
 }
@@ -166,6 +167,38 @@ func (p *logPane) matchCount() (n, at int) {
 	return n, at
 }
 
+// Init implements tea.Model.
+func (p *logPane) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: keys and the wheel scroll, filter and
+// search the log.
+func (p *logPane) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		cmd, _ := p.update(msg)
+		return p, cmd
+	case wheelMsg:
+		p.scroll(int(msg))
+	}
+	return p, nil
+}
+
+// ShortHelp implements help.KeyMap: the keys a user reaching the log wants
+// first (up and down need no telling).
+func (p *logPane) ShortHelp() []key.Binding {
+	k := p.keys
+	return []key.Binding{k.Search, k.Next, k.Filter, k.Bottom, k.Wrap}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *logPane) FullHelp() [][]key.Binding {
+	k := p.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Filter, k.Search, k.Next, k.Prev, k.Wrap},
+	}
+}
+
 // update handles a key for the pane; handled is false when the key is not its.
 func (p *logPane) update(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	if p.searching {
@@ -256,8 +289,8 @@ func (p *logPane) title() string {
 	return strings.Join(parts, " · ")
 }
 
-// view draws exactly height lines, rendering only the log lines on screen.
-func (p *logPane) view() string {
+// View draws exactly height lines, rendering only the log lines on screen.
+func (p *logPane) View() string {
 	vis := p.visible()
 	t := p.top(vis)
 	rows := make([]string, 0, p.height)
