@@ -48,3 +48,14 @@ type page interface {
 // wheelMsg scrolls what a component shows by that many lines (the mouse
 // wheel); each component decides what scrolling means for it.
 type wheelMsg int
+
+// The parts, each a component, and the two pages composed of them.
+var (
+	_ component = (*dashboard)(nil)
+	_ component = (*logPane)(nil)
+	_ component = (*batchBrowser)(nil)
+	_ component = (*rowTable)(nil)
+	_ component = (*runList)(nil)
+	_ page      = (*livePage)(nil)
+	_ page      = (*inspectPage)(nil)
+)
