@@ -42,7 +42,7 @@ type stage struct {
 
 var _ connectors.Runtime = (*stage)(nil)
 
-func (s *stage) logf(level, format string, args []any) string {
+func (s *stage) logf(level Level, format string, args []any) string {
 	msg := fmt.Sprintf(format, args...)
 	s.x.em.log(s.name, level, msg)
 	return msg
@@ -51,7 +51,7 @@ func (s *stage) logf(level, format string, args []any) string {
 // LogInfo logs an info line.
 func (s *stage) LogInfo(format string, args ...any) { s.logf(LevelInfo, format, args) }
 
-func (s *stage) end(reason connectors.ExitReason, level, format string, args []any) error {
+func (s *stage) end(reason connectors.ExitReason, level Level, format string, args []any) error {
 	msg := s.logf(level, format, args)
 	s.mu.Lock()
 	if s.exit == nil {
