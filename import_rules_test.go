@@ -29,6 +29,8 @@ func mayImport(pkg string) ([]string, bool) {
 		return []string{"connectors/..."}, true
 	case "harness":
 		return []string{"connectors", "connectors/stage", "fakes3", "harness/..."}, true
+	case "connectors/postgres/pgtest/pgserve":
+		return []string{"connectors/postgres/pgtest"}, true
 	}
 	switch {
 	case strings.HasPrefix(pkg, "connectors/"): // one connector, or its test double
