@@ -93,6 +93,8 @@ func (ld *load) loadError(err error, what string) string {
 	switch {
 	case pg.Code == "42501":
 		return fmt.Sprintf("%s: permission denied for user %q on %s: %s: GRANT the user what it needs on %s, or use another user in POSTGRES_URL", what, ld.srv.user, ld.srv, msg, ld.tgt)
+	case pg.Code == "55P03":
+		return fmt.Sprintf("%s: table %s on %s is locked by another session (%s): end that session's transaction, or wait longer with lock_timeout in POSTGRES_URL (?lock_timeout=5min)", what, ld.tgt, ld.srv, msg)
 	case strings.HasPrefix(pg.Code, "22"), strings.HasPrefix(pg.Code, "23"):
 		return fmt.Sprintf("batch %d%s: %s (table %s, SQLSTATE %s)", ld.batch, place, msg, ld.tgt, pg.Code)
 	}

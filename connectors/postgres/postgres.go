@@ -43,6 +43,12 @@ const URLField = "url"
 // unreachable host fails in seconds, not after the kernel's TCP timeout.
 const connectTimeout = 10 * time.Second
 
+// defaultLockTimeout bounds how long a statement of the load waits for a
+// lock on the table when the URL sets no lock_timeout: a Replace's TRUNCATE
+// waits for every reader, and a transaction left open in a psql window
+// would otherwise hang the run without a word.
+const defaultLockTimeout = "1min"
+
 // cleanupTimeout bounds the rollback and close after a failed or cancelled
 // run (its own context is done by then).
 const cleanupTimeout = 5 * time.Second
@@ -90,6 +96,9 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = connectTimeout
+	}
+	if cfg.RuntimeParams["lock_timeout"] == "" {
+		cfg.RuntimeParams["lock_timeout"] = defaultLockTimeout
 	}
 	// On Ctrl-C, ask the server to cancel the running statement (pgx's
 	// default only drops the socket: the server would go on with a COPY,
