@@ -2,15 +2,14 @@ package harness
 
 import (
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 	"connector-dev/harness/config"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -33,7 +32,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	started := time.Now()
 	if r.opts.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, r.opts.Timeout, ErrTimeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, r.opts.Timeout, stage.ErrTimeout)
 		defer cancel()
 	}
 	x := &execution{r: r, store: r.store, prefix: r.info.Prefix, now: time.Now}
@@ -133,24 +132,26 @@ func (r *Run) saveJob() {
 	writeJSON(filepath.Join(r.runDir, "job.json"), &j)
 }
 
-func (x *execution) newStage(ctx context.Context, p *plannedStage) (*stage, context.Context, context.CancelCauseFunc) {
+func (x *execution) newStage(ctx context.Context, p *plannedStage) *stageRun {
 	job := *x.r.job
 	job.EncryptionCredentialTXT = p.token
 	mapping, _ := connectors.ParseMapping(string(job.JobDataJSON)) // validated by LoadJob
-	cctx, cancel := context.WithCancelCause(ctx)
-	st := &stage{x: x, name: p.name, connector: p.reg.Name, job: &job, env: p.env, mapping: mapping,
-		creds: p.creds, window: x.r.window, cancel: cancel, started: time.Now()}
-	return st, cctx, cancel
+	return &stageRun{x: x, name: p.name, connector: p.reg.Name, job: &job, env: p.env, mapping: mapping,
+		creds: p.creds, window: x.r.window, ending: stage.NewEnding(ctx), started: time.Now()}
 }
 
 func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport, []BatchInfo) {
-	st, cctx, cancel := x.newStage(ctx, p)
-	defer cancel(nil)
+	st := x.newStage(ctx, p)
+	defer st.ending.Release()
 	st.up = newUploader(ctx, st, x.store, x.r.codec, x.prefix, x.r.cfg.Settings.BatchRows)
-	exit := x.runConnector(ctx, cctx, st, p, func(ctx context.Context) error {
+	exit := x.runConnector(ctx, st, func(ctx context.Context) error {
 		return p.reg.NewSource().Run(ctx, st)
 	})
-	if err := st.up.finish(); err != nil && !exit.Reason.Failed() {
+	err := st.up.finish()
+	if ex := st.ending.Exit(); ex != nil && !exit.Reason.Failed() {
+		// The pipeline found a frame changed after it was handed over.
+		exit = exitInfo(ex.Reason, ex.Message)
+	} else if err != nil && !exit.Reason.Failed() {
 		// The connector dropped UploadRows' error, or a last PUT failed.
 		if ctx.Err() != nil {
 			exit = x.cancelled(ctx)
@@ -165,11 +166,11 @@ func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport
 }
 
 func (x *execution) runDest(ctx context.Context, p *plannedStage, expected int64) StageReport {
-	st, cctx, cancel := x.newStage(ctx, p)
-	defer cancel(nil)
+	st := x.newStage(ctx, p)
+	defer st.ending.Release()
 	st.dest = p.reg.NewDestination()
 	st.expected.Store(expected)
-	exit := x.runConnector(ctx, cctx, st, p, func(ctx context.Context) error {
+	exit := x.runConnector(ctx, st, func(ctx context.Context) error {
 		if runner, ok := st.dest.(connectors.Runner); ok {
 			return runner.Run(ctx, st)
 		}
@@ -178,57 +179,46 @@ func (x *execution) runDest(ctx context.Context, p *plannedStage, expected int64
 	return x.finishStage(st, exit)
 }
 
-// runConnector runs one connector's Run with the platform's rules: the
-// credentials are decrypted from the job, a panic is caught with its stack,
-// and the exit reason is whatever the connector recorded, else the run's
-// cancellation, else what its error says.
-func (x *execution) runConnector(ctx, cctx context.Context, st *stage, p *plannedStage, fn func(context.Context) error) ExitInfo {
+// runConnector runs one connector's Run under the rules of package stage
+// (a panic is caught with its stack; the exit reason is whatever the
+// connector recorded, else the run's cancellation, else what its error
+// says), logging as the harness logs.
+func (x *execution) runConnector(ctx context.Context, st *stageRun, fn func(context.Context) error) ExitInfo {
 	x.em.emit(Event{Kind: EventStageStarted, Stage: st.name, Message: st.connector})
 	x.r.out.enter(st.name)
 	defer x.r.out.leave(st.name)
-	var panicked bool
-	err := func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				panicked = true
-				x.em.emit(Event{Kind: EventLog, Stage: st.name, Level: LevelError, Message: fmt.Sprintf("panic: %v", v), Trace: string(debug.Stack())})
-				err = fmt.Errorf("panic: %v", v)
-			}
-		}()
-		return fn(cctx)
-	}()
-	if ex := st.recordedExit(); ex != nil {
-		return exitInfo(ex.Reason, ex.Message)
+	sup := stage.Supervisor{
+		Ending: st.ending,
+		Panicked: func(msg, stack string) {
+			x.em.emit(Event{Kind: EventLog, Stage: st.name, Level: LevelError, Message: msg, Trace: stack})
+		},
+		Unhandled:      func(msg string) { x.em.log(st.name, LevelError, msg) },
+		TimeoutMessage: x.timeoutMessage(),
 	}
-	// A connector that returned nil finished its work (a destination has
-	// committed), even if the deadline passed as it returned.
-	if err != nil && ctx.Err() != nil {
-		return x.cancelled(ctx)
+	if st.up != nil {
+		sup.Uploads = st.up.checks
 	}
-	reason, msg := connectors.ReasonOf(err)
-	if reason == connectors.Unhandled && !panicked {
-		var ee *connectors.ExitError
-		if !errors.As(err, &ee) {
-			x.em.log(st.name, LevelError, "unhandled error: "+msg)
-		}
-	}
+	reason, msg := sup.Run(ctx, fn)
 	return exitInfo(reason, msg)
+}
+
+// timeoutMessage names the flag that set the deadline.
+func (x *execution) timeoutMessage() string {
+	return fmt.Sprintf("--timeout %s passed", x.r.opts.Timeout)
 }
 
 // cancelled is the exit of a stage whose run context ended: --timeout or a
 // signal, by the cause the context was cancelled with.
 func (x *execution) cancelled(ctx context.Context) ExitInfo {
-	if errors.Is(context.Cause(ctx), ErrTimeout) {
-		return exitInfo(connectors.Timeout, fmt.Sprintf("--timeout %s passed", x.r.opts.Timeout))
-	}
-	return exitInfo(connectors.Interrupted, "interrupted")
+	reason, msg := stage.Cancelled(ctx, x.timeoutMessage())
+	return exitInfo(reason, msg)
 }
 
 func exitInfo(r connectors.ExitReason, msg string) ExitInfo {
 	return ExitInfo{Reason: r, Code: r.Code(), Message: msg}
 }
 
-func (x *execution) finishStage(st *stage, exit ExitInfo) StageReport {
+func (x *execution) finishStage(st *stageRun, exit ExitInfo) StageReport {
 	s := st.stats()
 	rep := StageReport{Name: st.name, Connector: st.connector, Rows: s.Rows, Batches: s.Batches, Bytes: s.Bytes, Seconds: s.Seconds, Exit: &exit}
 	if s.Seconds > 0 {

@@ -1,11 +1,11 @@
 package harness
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 	"connector-dev/fakes3"
 	"connector-dev/harness/codec"
 	"connector-dev/harness/config"
@@ -16,8 +16,8 @@ import (
 // ErrInterrupted and ErrTimeout are the causes a caller (or --timeout)
 // cancels a run's context with; they pick the exit reason.
 var (
-	ErrInterrupted = errors.New("interrupted")
-	ErrTimeout     = errors.New("timeout")
+	ErrInterrupted = stage.ErrInterrupted
+	ErrTimeout     = stage.ErrTimeout
 )
 
 // SetupError is a problem found before any connector runs: bad settings,
