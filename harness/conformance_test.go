@@ -66,7 +66,9 @@ func (conformSource) Check(context.Context, connectors.CheckRuntime) error {
 	return nil
 }
 
-func init() { connectors.RegisterSource("conform", func() connectors.Source { return conformSource{} }) }
+func init() {
+	connectors.RegisterSource("conform", func() connectors.Source { return conformSource{} })
+}
 
 func ids(n ...int64) *connectors.Frame {
 	f := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64})
@@ -145,7 +147,7 @@ var conformances = []conformance{
 	// The harness names its flag; connectortest has none to name.
 	{name: "timeout", timeout: true, reason: connectors.Timeout, msg: "timeout: context deadline exceeded",
 		harnessMsg: "--timeout 1ms passed",
-		run: func(ctx context.Context, rt connectors.Runtime, _ *conformHooks) error { return waitDone(ctx) }},
+		run:        func(ctx context.Context, rt connectors.Runtime, _ *conformHooks) error { return waitDone(ctx) }},
 	{name: "upload after return", reason: connectors.Success, late: stage.MsgAfterReturn,
 		run: func(ctx context.Context, rt connectors.Runtime, h *conformHooks) error {
 			go func() {
@@ -155,7 +157,9 @@ var conformances = []conformance{
 			return nil
 		}},
 	{name: "nil frame", reason: connectors.Unhandled, msg: "UploadRows: nil frame",
-		run: func(ctx context.Context, rt connectors.Runtime, _ *conformHooks) error { return rt.UploadRows(ctx, nil) }},
+		run: func(ctx context.Context, rt connectors.Runtime, _ *conformHooks) error {
+			return rt.UploadRows(ctx, nil)
+		}},
 	{name: "invalid frame", reason: connectors.Unhandled, msg: `UploadRows: frame: column "b" has 1 rows, column "a" has 2`,
 		run: func(ctx context.Context, rt connectors.Runtime, _ *conformHooks) error {
 			f := connectors.NewFrame(connectors.Field{Name: "a", Type: connectors.Int64}, connectors.Field{Name: "b", Type: connectors.Int64})
@@ -206,7 +210,9 @@ var conformances = []conformance{
 			return errors.New(`CONFORM_PAGE_SIZE="x" is not a whole number:
 				set it to a page size such as 100`)
 		},
-		run: func(context.Context, connectors.Runtime, *conformHooks) error { return errors.New("ran despite a failed check") }},
+		run: func(context.Context, connectors.Runtime, *conformHooks) error {
+			return errors.New("ran despite a failed check")
+		}},
 }
 
 // formatHint is the warning both runtimes log after a line with "%!" in it.
