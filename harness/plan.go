@@ -28,7 +28,7 @@ func Plan(opts Options) (*Run, error) {
 	}
 	cfg, err := config.Load(opts.Dir, opts.Environ)
 	if err != nil {
-		return nil, &SetupError{Msg: err.Error()}
+		return nil, setupErr(err)
 	}
 	r := &Run{opts: opts, cfg: cfg}
 	reg, spec, err := r.connector(opts.Connector)
@@ -59,7 +59,7 @@ func Plan(opts Options) (*Run, error) {
 		base := strings.TrimSuffix(r.jobFile, ".json")
 		r.expectAt = base + ".expect.yaml"
 		if r.expect, err = config.LoadExpectations(r.expectAt); err != nil {
-			return nil, setupf("%v", err)
+			return nil, setupf("%w", err)
 		}
 	}
 	for _, st := range []*plannedStage{r.source, r.dest} {
@@ -122,7 +122,7 @@ func Plan(opts Options) (*Run, error) {
 func (r *Run) connector(name string) (connectors.Registration, config.ConnectorSpec, error) {
 	spec, err := r.cfg.Connector(name)
 	if err != nil {
-		return connectors.Registration{}, spec, &SetupError{Msg: err.Error()}
+		return connectors.Registration{}, spec, setupErr(err)
 	}
 	reg, ok := connectors.Lookup(name)
 	if !ok {
@@ -144,7 +144,7 @@ func (r *Run) planFromJob(reg connectors.Registration, spec config.ConnectorSpec
 	}
 	job, err := config.LoadJob(r.jobFile)
 	if err != nil {
-		return &SetupError{Msg: err.Error()}
+		return setupErr(err)
 	}
 	if job.SourceConnectorNM != reg.Name {
 		return setupf("%s: SourceConnectorNM is %q but you ran %q: run %s, or pass --job with a job for %s", r.jobFile, job.SourceConnectorNM, reg.Name, job.SourceConnectorNM, reg.Name)
@@ -173,7 +173,7 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	}
 	past, err := LoadReport(r.opts.StateDir, r.opts.FromRun)
 	if err != nil {
-		return &SetupError{Msg: err.Error()}
+		return setupErr(err)
 	}
 	if err := past.readable(); err != nil {
 		return err
@@ -205,7 +205,7 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	r.jobFile = filepath.Join(r.opts.StateDir, "runs", r.opts.FromRun, "job.json")
 	job, err := config.LoadJob(r.jobFile)
 	if err != nil {
-		return &SetupError{Msg: err.Error()}
+		return setupErr(err)
 	}
 	job.DestinationConnectorNM = reg.Name
 	r.job, r.past = job, past
@@ -232,10 +232,10 @@ func (r *Run) planCredentials(st *plannedStage) error {
 	if st.token == "" {
 		creds, err := r.cfg.Credentials(st.spec)
 		if err != nil {
-			return &SetupError{Msg: err.Error()}
+			return setupErr(err)
 		}
 		if st.token, err = config.EncryptCredentials(key, creds); err != nil {
-			return &SetupError{Msg: err.Error()}
+			return setupErr(err)
 		}
 	}
 	creds, err := config.DecryptCredentials(key, st.token)
@@ -262,7 +262,7 @@ func (r *Run) planHTTP() error {
 	default:
 		m, err := httprec.ParseMode(r.opts.HTTPMode)
 		if err != nil {
-			return setupf("%v", err)
+			return setupf("%w", err)
 		}
 		r.mode = m
 		if m == httprec.Replay && statErr != nil {

@@ -154,7 +154,7 @@ type PastRuns struct {
 func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*PastRuns, error) {
 	cfg, err := config.Load(dir, environ)
 	if err != nil {
-		return nil, &SetupError{Msg: err.Error()}
+		return nil, setupErr(err)
 	}
 	r := &Run{opts: Options{Dir: dir, StateDir: stateDir}, cfg: cfg}
 	r.info.Endpoint = cfg.Settings.S3Endpoint

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,11 +23,24 @@ var (
 
 // SetupError is a problem found before any connector runs: bad settings,
 // credentials, fixture or flags. It maps to exit reason setup (code 3).
-type SetupError struct{ Msg string }
+type SetupError struct {
+	Msg string // the one line the user sees
+	Err error  // the cause, when there is one (errors.Is and As reach it)
+}
 
 func (e *SetupError) Error() string { return e.Msg }
 
-func setupf(format string, args ...any) error { return &SetupError{Msg: fmt.Sprintf(format, args...)} }
+// Unwrap is the cause: a caller may still tell a missing file from a bad one.
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// setupf is a SetupError; a %w in format makes its operand the cause.
+func setupf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &SetupError{Msg: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// setupErr is err as a SetupError, its message the line the user sees.
+func setupErr(err error) error { return &SetupError{Msg: err.Error(), Err: err} }
 
 // Options are what `run` and `check` were asked for.
 type Options struct {

@@ -42,13 +42,13 @@ func (r *Run) Start() error {
 	defer cancel()
 	if err := r.store.EnsureBucket(ctx); err != nil {
 		r.Close()
-		return setupf("%v", err)
+		return setupf("%w", err)
 	}
 	if r.source != nil {
 		rec, err := httprec.New(r.mode, r.cassette, r.secrets, http.DefaultTransport)
 		if err != nil {
 			r.Close()
-			return setupf("%v", err)
+			return setupf("%w", err)
 		}
 		r.rec = rec
 	}
