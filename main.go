@@ -289,7 +289,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, checkOnly bool) int {
 		fmt.Fprintln(stdout, "check: ok")
 		return 0
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		return fail("%v", err)
 	}
 	defer r.Close()
@@ -384,7 +384,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 		harness.WriteRuns(stdout, runs)
 		return 0
 	}
-	past, err := harness.OpenPastRuns(c.dir, c.state(), os.Environ(), c.s3Endpoint)
+	past, err := harness.OpenPastRuns(context.Background(), c.dir, c.state(), os.Environ(), c.s3Endpoint)
 	if err != nil {
 		return fail("%v", err)
 	}

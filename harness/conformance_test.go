@@ -331,7 +331,7 @@ func conformHarness(t *testing.T, c *conformance) outcome {
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	defer r.Close()

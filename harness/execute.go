@@ -84,7 +84,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		report.Batches = r.past.Batches
 		report.Manifest = r.past.Manifest
 		for _, s := range r.past.Stages {
-			if s.Name == "source" {
+			if s.Name == StageSource {
 				srcRows = s.Rows
 			}
 		}

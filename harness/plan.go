@@ -150,7 +150,7 @@ func (r *Run) planFromJob(reg connectors.Registration, spec config.ConnectorSpec
 		return setupf("%s: SourceConnectorNM is %q but you ran %q: run %s, or pass --job with a job for %s", r.jobFile, job.SourceConnectorNM, reg.Name, job.SourceConnectorNM, reg.Name)
 	}
 	r.job = job
-	r.source = &plannedStage{name: "source", reg: reg, spec: spec, token: job.EncryptionCredentialTXT}
+	r.source = &plannedStage{name: StageSource, reg: reg, spec: spec, token: job.EncryptionCredentialTXT}
 	if job.DestinationConnectorNM != "" {
 		dreg, dspec, err := r.connector(job.DestinationConnectorNM)
 		if err != nil {
@@ -162,7 +162,7 @@ func (r *Run) planFromJob(reg connectors.Registration, spec config.ConnectorSpec
 		if strings.TrimSpace(job.DestinationObjectID) == "" {
 			return setupf("%s: DestinationObjectID is empty: name the object (table) %s writes", r.jobFile, dreg.Name)
 		}
-		r.dest = &plannedStage{name: "destination", reg: dreg, spec: dspec}
+		r.dest = &plannedStage{name: StageDestination, reg: dreg, spec: dspec}
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 		return setupf("run %s used --s3-memory: its batches are gone; rerun the source without --s3-memory", r.opts.FromRun)
 	}
 	for _, st := range past.Stages {
-		if st.Name == "source" && st.Exit != nil && st.Exit.Reason != connectors.Success {
+		if st.Name == StageSource && st.Exit != nil && st.Exit.Reason != connectors.Success {
 			return setupf("run %s's source ended with %s: its batches may be partial; rerun the source", r.opts.FromRun, st.Exit.Reason)
 		}
 	}
@@ -195,9 +195,9 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 		endpoint = r.cfg.Settings.S3Endpoint
 	}
 	switch {
-	case past.Run.Storage == "external" && endpoint != "" && endpoint != past.Run.Endpoint:
+	case past.Run.StorageKind() == StorageExternal && endpoint != "" && endpoint != past.Run.Endpoint:
 		return setupf("run %s stored its batches at %s, not %s: drop --s3-endpoint (or S3_ENDPOINT) to read them there", r.opts.FromRun, past.Run.Endpoint, endpoint)
-	case past.Run.Storage == "external":
+	case past.Run.StorageKind() == StorageExternal:
 		r.opts.S3Endpoint = past.Run.Endpoint
 	case endpoint != "" || r.opts.S3Memory:
 		return setupf("run %s stored its batches in the embedded S3 on disk: drop --s3-endpoint, S3_ENDPOINT and --s3-memory to read them", r.opts.FromRun)
@@ -209,7 +209,7 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	}
 	job.DestinationConnectorNM = reg.Name
 	r.job, r.past = job, past
-	r.dest = &plannedStage{name: "destination", reg: reg, spec: spec}
+	r.dest = &plannedStage{name: StageDestination, reg: reg, spec: spec}
 	return nil
 }
 

@@ -21,6 +21,13 @@ var (
 	ErrTimeout     = stage.ErrTimeout
 )
 
+// The names of a run's stages, in reports, events and the log; tui and
+// main compare with these rather than with the words.
+const (
+	StageSource      = stage.Source
+	StageDestination = stage.Destination
+)
+
 // SetupError is a problem found before any connector runs: bad settings,
 // credentials, fixture or flags. It maps to exit reason setup (code 3).
 type SetupError struct {

@@ -6,42 +6,44 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
-	"path/filepath"
 	"time"
 )
 
 // Start brings up S3 (embedded unless an endpoint was given) and the HTTP
-// recorder. Close undoes it.
-func (r *Run) Start() error {
+// recorder. Close undoes it. A ctx that ends stops the start-up; its error
+// then wraps the cause (ErrInterrupted), not a *SetupError.
+func (r *Run) Start(ctx context.Context) error {
 	s := r.cfg.Settings
 	endpoint := r.info.Endpoint
 	if r.opts.Faults != nil {
 		r.faults = newRunFaults(r.opts.Faults, r.info.RunID)
 	}
 	if endpoint == "" {
-		dir := filepath.Join(r.opts.StateDir, "s3")
-		if r.opts.S3Memory {
-			dir = ""
+		e := embeddedS3{stateDir: r.opts.StateDir, memory: r.opts.S3Memory,
+			opts: fakes3.Options{AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Chaos: s3Chaos(r.faults), MemoryHint: "use --s3-memory"}}
+		srv, err := e.start(ctx)
+		if ctx.Err() != nil {
+			return startStopped(ctx)
 		}
-		srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Chaos: s3Chaos(r.faults), MemoryHint: "use --s3-memory"})
 		if err != nil {
 			return setupf("embedded S3: %v", err)
 		}
 		r.s3srv, endpoint = srv, srv.URL()
 		r.info.Endpoint = endpoint
-		r.info.Storage = "embedded, on disk at " + dir
-		if r.opts.S3Memory {
-			r.info.Storage = "embedded, in memory"
-		}
+		r.info.Storage = e.kind().describe(e.dir())
 	} else {
-		r.info.Storage = "external"
+		r.info.Storage = StorageExternal.describe("")
 	}
 	r.store = NewStore(S3Config{Endpoint: endpoint, Region: s.Region, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Bucket: r.info.Bucket, Transport: r.s3Transport()})
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	bctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := r.store.EnsureBucket(ctx); err != nil {
+	if err := r.store.EnsureBucket(bctx); err != nil {
 		r.Close()
+		if ctx.Err() != nil {
+			return startStopped(ctx)
+		}
 		return setupf("%w", err)
 	}
 	if r.source != nil {
@@ -53,6 +55,11 @@ func (r *Run) Start() error {
 		r.rec = rec
 	}
 	return nil
+}
+
+// startStopped is Start's error when its ctx ended first.
+func startStopped(ctx context.Context) error {
+	return fmt.Errorf("start-up stopped: %w", context.Cause(ctx))
 }
 
 // Close stops what Start started. Safe to call twice.

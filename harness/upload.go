@@ -133,7 +133,7 @@ func (u *uploader) putter() {
 			u.schemaPut = true
 		}
 		rows := int64(j.frame.Len())
-		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
+		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": StageSource, "connector": u.s.connector}
 		// A PUT once begun is finished even if the run is stopped meanwhile
 		// (bounded by putTimeout): cut off, S3 might keep the object while
 		// the report and manifest could not know it. So a batch that lands
