@@ -18,7 +18,6 @@ func TestOutsideProject(t *testing.T) {
 	src, _ := os.Getwd()
 	dir := t.TempDir()
 	t.Chdir(dir)
-	t.Setenv("CI", "true")
 	abs, _ := filepath.Abs(".")
 	for _, args := range [][]string{{"run", "synthetic", "--ci"}, {"check", "synthetic"}, {"run", "salesforce", "--json"}} {
 		code, _, errOut := cli(t, args...)

@@ -12,9 +12,26 @@ import (
 	"connector-dev/harness"
 )
 
-const pruneHelp = `Usage: connector-dev prune [--keep N] [--older-than DURATION] [flags]
+func pruneCommand() *command {
+	return &command{
+		Name:      "prune",
+		UsageLine: "prune [--keep N] [--older-than DURATION] [flags]",
+		Short:     "remove old runs and their batches (--keep N, --older-than 7d)",
+		Long:      pruneHelp,
+		Shared:    withState,
+		Flags: func(fs *flag.FlagSet) func(*call) int {
+			var opts harness.PruneOptions
+			var olderThan, keep string
+			fs.StringVar(&keep, "keep", "", "keep the `N` newest runs")
+			fs.StringVar(&olderThan, "older-than", "", "remove runs older than `DURATION` (7d, 36h, 90m)")
+			fs.StringVar(&opts.Job, "job", "", "only runs of job `NAME` (its ETLJobNM, as inspect lists it)")
+			fs.BoolVar(&opts.DryRun, "dry-run", false, "list what would be removed; remove nothing")
+			return func(c *call) int { return runPrune(c, opts, keep, olderThan) }
+		},
+	}
+}
 
-Removes old runs from the state folder: each run's folder under runs/
+const pruneHelp = `Removes old runs from the state folder: each run's folder under runs/
 (report.json, run.log) and its batches in the embedded S3 on disk (s3/),
 and says how much space that freed. Give at least one rule; a run goes when
 every rule given picks it:
@@ -25,35 +42,22 @@ Batches in an external S3 (--s3-endpoint, S3_ENDPOINT) are left there.
 The SQLite warehouse (.connector-dev/warehouse.db) is not touched.
 `
 
-func cmdPrune(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
-	var c common
-	var opts harness.PruneOptions
-	var olderThan, keep string
-	fs.StringVar(&keep, "keep", "", "keep the `N` newest runs")
-	fs.StringVar(&olderThan, "older-than", "", "remove runs older than `DURATION` (7d, 36h, 90m)")
-	fs.StringVar(&opts.Job, "job", "", "only runs of job `NAME` (its ETLJobNM, as inspect lists it)")
-	fs.BoolVar(&opts.DryRun, "dry-run", false, "list what would be removed; remove nothing")
-	c.add(fs, withState)
-	fail, code := start(fs, &c, args, stdout, stderr)
-	if code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return fail("takes no arguments (got %q): use --keep N or --older-than DURATION", strings.Join(fs.Args(), " "))
+func runPrune(c *call, opts harness.PruneOptions, keep, olderThan string) int {
+	if c.fs.NArg() > 0 {
+		return c.fail("takes no arguments (got %q): use --keep N or --older-than DURATION", strings.Join(c.fs.Args(), " "))
 	}
 	opts.Keep = -1
 	if keep != "" {
 		n, err := strconv.Atoi(keep)
 		if err != nil || n < 0 {
-			return fail("--keep %q: give how many runs to keep, a whole number from 0", keep)
+			return c.fail("--keep %q: give how many runs to keep, a whole number from 0", keep)
 		}
 		opts.Keep = n
 	}
 	if olderThan != "" {
 		d, err := harness.ParseAge(olderThan)
 		if err != nil {
-			return fail("--older-than %v", err)
+			return c.fail("--older-than %v", err)
 		}
 		opts.OlderThan = d
 	}
@@ -61,9 +65,9 @@ func cmdPrune(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := harness.Prune(ctx, c.state(), opts)
 	if err != nil {
-		return fail("%v", err)
+		return c.fail("%v", err)
 	}
-	writePrune(stdout, res, c.state(), opts.DryRun)
+	writePrune(c.Stdout, res, c.state(), opts.DryRun)
 	return 0
 }
 

@@ -31,7 +31,7 @@ func (crasher) Run(ctx context.Context, rt connectors.Runtime) error {
 // test binary, re-run) so this one survives.
 func TestFatalErrorTraceKept(t *testing.T) {
 	if os.Getenv("CONNECTOR_DEV_CRASH_CHILD") == "1" {
-		os.Exit(run([]string{"run", "crasher", "--ci"}, os.Stdout, os.Stderr))
+		os.Exit(run([]string{"run", "crasher", "--ci"}, processEnv()))
 	}
 	dir := project(t)
 	f, err := os.OpenFile("connectors.yaml", os.O_APPEND|os.O_WRONLY, 0)

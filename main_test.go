@@ -37,7 +37,6 @@ func project(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	t.Setenv("CI", "true")
 	return dir
 }
 
@@ -52,11 +51,12 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// cli runs connector-dev in-process and returns its code, stdout and stderr.
+// cli runs connector-dev in-process, headless (CI=true in its Env, no
+// terminal), and returns its code, stdout and stderr.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(args, testEnv(&out, &errb, "CI=true"))
 	return code, out.String(), errb.String()
 }
 

@@ -92,7 +92,7 @@ func (x *execution) finishRecording(report *Report, stopped, asExpected bool) []
 		kept = "no cassette written at " + r.cassette
 	}
 	var lines []string
-	say := func(level, line string) {
+	say := func(level Level, line string) {
 		x.em.log("", level, line)
 		lines = append(lines, line)
 	}

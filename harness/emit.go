@@ -9,9 +9,6 @@ import (
 	"connector-dev/harness/httprec"
 )
 
-// levelRank orders log levels for LOG_LEVEL filtering.
-var levelRank = map[string]int{LevelDebug: 0, LevelInfo: 1, LevelWarn: 2, LevelError: 3}
-
 // emitter is the one door every event of a run goes through: it stamps the
 // time, scrubs secrets, appends the full log on disk and forwards to the
 // sink. One mutex keeps the stream in a single order for every reader.
@@ -21,7 +18,7 @@ type emitter struct {
 	scrub    *httprec.Scrubber
 	logw     *bufio.Writer
 	logf     *os.File
-	minLevel int
+	minLevel int // Level.Rank of LOG_LEVEL: log lines below it reach the log file only
 	clock    func() time.Time
 }
 
@@ -74,7 +71,7 @@ func (e *emitter) emit(ev Event) {
 		// Straight to the file: a run killed with SIGKILL keeps every line.
 		e.logw.Flush()
 	}
-	if ev.Kind == EventLog && levelRank[ev.Level] < e.minLevel {
+	if ev.Kind == EventLog && ev.Level.Rank() < e.minLevel {
 		return
 	}
 	if e.sink != nil {
@@ -82,7 +79,7 @@ func (e *emitter) emit(ev Event) {
 	}
 }
 
-func (e *emitter) log(stage, level, msg string) {
+func (e *emitter) log(stage string, level Level, msg string) {
 	e.emit(Event{Kind: EventLog, Stage: stage, Level: level, Message: msg})
 }
 

@@ -29,13 +29,34 @@ const (
 	EventFinished EventKind = "finished"
 )
 
-// Log levels of EventLog.
+// Level is the level of an EventLog line. Its JSON form is the word itself
+// ("debug", "info", "warn", "error"), as LOG_LEVEL spells it.
+type Level string
+
+// Log levels of EventLog, least severe first.
 const (
-	LevelDebug = "debug"
-	LevelInfo  = "info"
-	LevelWarn  = "warn"
-	LevelError = "error"
+	LevelDebug Level = "debug"
+	LevelInfo  Level = "info"
+	LevelWarn  Level = "warn"
+	LevelError Level = "error"
 )
+
+// Rank orders levels for filtering: debug 0, info 1, warn 2, error 3. It is
+// the one ranking LOG_LEVEL, the printer and the TUI's filter all use. A
+// level it does not know (an event from a newer or foreign writer) ranks as
+// info, so that no filter short of warn+ hides it and it never passes for
+// an error.
+func (l Level) Rank() int {
+	switch l {
+	case LevelDebug:
+		return 0
+	case LevelWarn:
+		return 2
+	case LevelError:
+		return 3
+	}
+	return 1
+}
 
 // Event is one fact about a run. The TUI and the headless printer are two
 // renderings of the same stream; every fact they show comes from here.
@@ -44,7 +65,7 @@ type Event struct {
 	Time    time.Time `json:"time"`
 	Kind    EventKind `json:"kind"`
 	Stage   string    `json:"stage,omitempty"`
-	Level   string    `json:"level,omitempty"`
+	Level   Level     `json:"level,omitempty"`
 	Message string    `json:"message,omitempty"`
 	// Stream is "stdout" or "stderr" on a log line the process wrote to
 	// file descriptor 1 or 2 (a connector's fmt.Printf, a library's println).

@@ -44,7 +44,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 	if r.rec != nil {
 		x.http = r.rec.Client()
 	}
-	x.em = &emitter{sink: sink, scrub: newScrubber(r.secrets), clock: time.Now, minLevel: levelRank[r.cfg.Settings.LogLevel]}
+	x.em = &emitter{sink: sink, scrub: newScrubber(r.secrets), clock: time.Now, minLevel: Level(r.cfg.Settings.LogLevel).Rank()}
 	report := &Report{
 		RunID: r.info.RunID, Connector: r.opts.Connector, Job: r.job.ETLJobNM, JobFile: r.jobFile,
 		Started: started.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), S3Memory: r.opts.S3Memory && r.s3srv != nil,

@@ -29,7 +29,7 @@ func FormatPlain(ev Event) string {
 		if ev.Stream != "" {
 			msg = ev.Stream + ": " + msg
 		}
-		fmt.Fprintf(&b, "%s %-5s %-11s %s", ts, strings.ToUpper(ev.Level), ev.Stage, msg)
+		fmt.Fprintf(&b, "%s %-5s %-11s %s", ts, strings.ToUpper(string(ev.Level)), ev.Stage, msg)
 		for _, l := range strings.Split(strings.TrimRight(ev.Trace, "\n"), "\n") {
 			if l == "" {
 				continue

@@ -238,7 +238,7 @@ func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []
 	if in != nil {
 		log(in.Announce())
 		var debug func(string)
-		if s.LogLevel == LevelDebug {
+		if Level(s.LogLevel) == LevelDebug {
 			debug = log
 		}
 		in.Arm(debug)

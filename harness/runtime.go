@@ -34,7 +34,7 @@ type stageRun struct {
 
 var _ connectors.Runtime = (*stageRun)(nil)
 
-func (s *stageRun) logf(level, format string, args []any) string {
+func (s *stageRun) logf(level Level, format string, args []any) string {
 	msg := fmt.Sprintf(format, args...)
 	s.x.em.log(s.name, level, msg)
 	if warn, ok := stage.FormatWarning(msg); ok {
@@ -46,7 +46,7 @@ func (s *stageRun) logf(level, format string, args []any) string {
 // LogInfo logs an info line.
 func (s *stageRun) LogInfo(format string, args ...any) { s.logf(LevelInfo, format, args) }
 
-func (s *stageRun) end(reason connectors.ExitReason, level, format string, args []any) error {
+func (s *stageRun) end(reason connectors.ExitReason, level Level, format string, args []any) error {
 	return s.ending.End(reason, s.logf(level, format, args))
 }
 

@@ -147,8 +147,12 @@ func s3Err(err error) error {
 		return fmt.Errorf("%s: %s", api.ErrorCode(), api.ErrorMessage())
 	}
 	var netErr *net.OpError
-	if errors.As(err, &netErr) {
+	if errors.As(err, &netErr) && netErr.Op == "dial" {
 		return fmt.Errorf("cannot reach S3: %v (check --s3-endpoint / S3_ENDPOINT)", netErr)
+	}
+	if errors.As(err, &netErr) {
+		// Reached, then lost (a reset, a timeout): the endpoint is right.
+		return fmt.Errorf("connection to S3 lost: %v", netErr)
 	}
 	return err
 }

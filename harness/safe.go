@@ -140,7 +140,7 @@ func safeEvent(ev Event) Event {
 		}
 		msg = strings.Join(lines, "\n")
 	}
-	ev.Stage, ev.Level, ev.Message, ev.Stream = SafeText(ev.Stage), SafeText(ev.Level), msg, SafeText(ev.Stream)
+	ev.Stage, ev.Level, ev.Message, ev.Stream = SafeText(ev.Stage), Level(SafeText(string(ev.Level))), msg, SafeText(ev.Stream)
 	if ev.Run != nil {
 		r := SafeRunInfo(*ev.Run)
 		ev.Run = &r

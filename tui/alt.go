@@ -16,7 +16,7 @@ func (m *model) splitAlt(msg tea.KeyMsg) (tea.Cmd, bool) {
 	if !msg.Alt || msg.Paste {
 		return nil, false
 	}
-	if m.typing() {
+	if m.page.typing() {
 		ik := textinput.DefaultKeyMap
 		if key.Matches(msg, ik.WordForward, ik.WordBackward, ik.DeleteWordBackward, ik.DeleteWordForward) {
 			return nil, false

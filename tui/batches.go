@@ -41,6 +41,7 @@ const (
 // schema and object metadata. The dashboard feeds it live; inspect fills it
 // from a past run's report.
 type batchBrowser struct {
+	ctx           context.Context // reads of batches end with it
 	st            *styles
 	keys          *keyMap
 	reader        harness.BatchReader
@@ -63,14 +64,15 @@ type batchBrowser struct {
 	jump    textinput.Model
 }
 
-func newBatchBrowser(st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
-	return &batchBrowser{st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
+func newBatchBrowser(ctx context.Context, st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
+	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
 }
 
-func (b *batchBrowser) setSize(w, h int) {
+// SetSize implements component.
+func (b *batchBrowser) SetSize(w, h int) {
 	b.width, b.height = w, max(h, 3)
 	if b.table != nil {
-		b.table.setSize(w, b.height-1)
+		b.table.SetSize(w, b.height-1)
 	}
 	b.clampList()
 }
@@ -127,8 +129,8 @@ func (b *batchBrowser) loaded(m batchLoadedMsg) {
 	}
 	b.loading, b.err, b.frame, b.meta = false, safeErr(m.err), safeFrame(m.frame), safeMeta(m.meta)
 	if m.err == nil && m.frame != nil {
-		b.table = newRowTable(b.st, m.frame)
-		b.table.setSize(b.width, b.height-1)
+		b.table = newRowTable(b.st, b.keys, m.frame)
+		b.table.SetSize(b.width, b.height-1)
 	}
 }
 
@@ -207,26 +209,9 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		return nil, true
 	}
 	if b.tab == tabRows && !b.whole && b.table != nil {
-		t := b.table
 		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1)
-		case key.Matches(msg, k.Down):
-			t.move(1)
-		case key.Matches(msg, k.PageUp):
-			t.move(-t.rows())
-		case key.Matches(msg, k.PageDown):
-			t.move(t.rows())
-		case key.Matches(msg, k.Top):
-			t.goTo(0)
-		case key.Matches(msg, k.Bottom):
-			t.goTo(t.frame.Len() - 1)
-		case key.Matches(msg, k.Left):
-			t.shift(-1)
-		case key.Matches(msg, k.Right):
-			t.shift(1)
 		case key.Matches(msg, k.Open), key.Matches(msg, k.Value):
-			if t.frame.Len() > 0 {
+			if b.table.frame.Len() > 0 {
 				b.whole, b.scroll = true, 0
 			}
 		case key.Matches(msg, k.Jump):
@@ -234,7 +219,7 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 			b.jump.SetValue("")
 			return b.jump.Focus(), true
 		default:
-			return nil, false
+			b.table.Update(msg)
 		}
 		return nil, true
 	}
@@ -262,7 +247,7 @@ func (b *batchBrowser) wheel(d int) {
 		b.cursor += d
 		b.clampList()
 	case b.tab == tabRows && !b.whole && b.table != nil:
-		b.table.move(d)
+		b.table.Update(wheelMsg(d))
 	default:
 		b.scrollBy(d)
 	}
@@ -366,7 +351,7 @@ func (b *batchBrowser) detail() string {
 	case b.frame == nil:
 		lines = append(lines, b.st.dim.Render("the batch holds no frame"))
 	case b.tab == tabRows && !b.whole && b.table != nil:
-		lines = append(lines, b.table.view())
+		lines = append(lines, b.table.View())
 	default:
 		tl := b.textLines()
 		if b.whole {
@@ -378,7 +363,8 @@ func (b *batchBrowser) detail() string {
 	return strings.Join(lines, "\n")
 }
 
-func (b *batchBrowser) view() string {
+// View implements tea.Model: the list, or the opened batch.
+func (b *batchBrowser) View() string {
 	if b.open {
 		return b.detail()
 	}
@@ -398,16 +384,65 @@ func (b *batchBrowser) status() string {
 	return ""
 }
 
-// shortKeys are the keys worth showing under the browser, most useful
-// first (the footer adds help and quit, and drops from the end what does
-// not fit).
-func (b *batchBrowser) shortKeys() []key.Binding {
+// Init implements tea.Model.
+func (b *batchBrowser) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: the batches a live run reports join the
+// list; keys and the wheel move in it and in the opened batch.
+func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case eventsMsg:
+		for _, e := range msg.events {
+			if (e.Kind == harness.EventBatchWritten || e.Kind == harness.EventBatchRead) && e.Batch != nil {
+				b.add(batchItem{stage: e.Stage, info: *e.Batch})
+			}
+		}
+	case batchLoadedMsg:
+		b.loaded(msg)
+	case wheelMsg:
+		b.wheel(int(msg))
+	case tea.KeyMsg:
+		cmd, _ := b.update(b.ctx, msg)
+		return b, cmd
+	}
+	return b, nil
+}
+
+// ShortHelp implements help.KeyMap: the keys worth showing under the
+// browser, most useful first (the footer adds help and quit, and drops
+// from the end what does not fit).
+func (b *batchBrowser) ShortHelp() []key.Binding {
 	k := b.keys
 	switch {
 	case !b.open:
-		return []key.Binding{k.Open, k.Up, k.Down, k.Tab}
+		return []key.Binding{k.Open, k.Up, k.Down}
+	case b.rowsShown():
+		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
 	case b.tab == tabRows && !b.whole:
-		return []key.Binding{k.Back, k.Value, k.Jump, k.Left, k.Right, k.Schema, k.Meta}
+		// Still reading, or the read failed: only the ways out work.
+		return []key.Binding{k.Back, k.Schema, k.Meta}
 	}
 	return []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
+}
+
+// FullHelp implements help.KeyMap: the keys of the list, or of the view of
+// the opened batch that shows.
+func (b *batchBrowser) FullHelp() [][]key.Binding {
+	k := b.keys
+	tabs := []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
+	switch {
+	case !b.open:
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open}}
+	case b.rowsShown():
+		t := b.table.FullHelp()
+		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump}, t[1]...)}
+	case b.tab == tabRows && !b.whole:
+		return [][]key.Binding{tabs}
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top}, tabs}
+}
+
+// rowsShown says the rows table is on screen (and answers the keys).
+func (b *batchBrowser) rowsShown() bool {
+	return b.open && b.tab == tabRows && !b.whole && b.table != nil
 }

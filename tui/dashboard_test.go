@@ -105,15 +105,15 @@ func TestAltKeyIsEscThenKey(t *testing.T) {
 			press(m, k)
 		}
 		press(m, "alt+b")
-		if !m.logs.searching {
+		if !m.live.dash.logs.searching {
 			t.Fatal("alt+b left the search prompt")
 		}
 		press(m, "x")
-		if got := m.logs.input.Value(); got != "batch x2" {
+		if got := m.live.dash.logs.input.Value(); got != "batch x2" {
 			t.Errorf("alt+b did not move back a word: the prompt holds %q", got)
 		}
-		if !quits(press(m, "alt+q")) || m.logs.searching {
-			t.Errorf("alt+q in the prompt did not cancel the search and quit (searching %v, prompt %q)", m.logs.searching, m.logs.input.Value())
+		if !quits(press(m, "alt+q")) || m.live.dash.logs.searching {
+			t.Errorf("alt+q in the prompt did not cancel the search and quit (searching %v, prompt %q)", m.live.dash.logs.searching, m.live.dash.logs.input.Value())
 		}
 	})
 }
@@ -219,14 +219,21 @@ func TestFooterHasHelpAndQuit(t *testing.T) {
 }
 
 // TestHelpScrolls: a key list taller than the screen says so and scrolls to
-// its last line; one that fits does not claim to scroll.
+// its last line; one that fits does not claim to scroll. Help lists the
+// keys of what is on screen: the rows of a batch have the most.
 func TestHelpScrolls(t *testing.T) {
-	m := sized(80, 24)
+	rows := func(w, h int) *model {
+		m := sized(w, h)
+		feed(m, runEvents(0)...)
+		openBatch(t, m)
+		return m
+	}
+	m := rows(80, 24)
 	press(m, "?")
 	if v := m.View(); strings.Contains(v, "scroll") || !strings.Contains(v, "columns right") {
 		t.Errorf("at 80x24 the whole list fits:\n%s", v)
 	}
-	m = sized(80, 11)
+	m = rows(80, 11)
 	press(m, "?")
 	v := m.View()
 	checkScreen(t, v, 80, 11)

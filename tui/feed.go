@@ -24,7 +24,7 @@ type logLine struct {
 	seq   int64
 	time  time.Time
 	stage string
-	level string
+	level harness.Level
 	msg   string
 }
 
@@ -59,7 +59,7 @@ func (f *feeder) Emit(e harness.Event) {
 	defer f.mu.Unlock()
 	if e.Kind == harness.EventLog {
 		for _, msg := range safeLog(e) {
-			f.logs.push(logLine{seq: f.seq, time: e.Time, stage: harness.SafeText(e.Stage), level: harness.SafeText(e.Level), msg: msg})
+			f.logs.push(logLine{seq: f.seq, time: e.Time, stage: harness.SafeText(e.Stage), level: harness.Level(harness.SafeText(string(e.Level))), msg: msg})
 			f.seq++
 		}
 		return

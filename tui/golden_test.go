@@ -114,8 +114,10 @@ func TestGoldenRun(t *testing.T) {
 		{name: "dashboard_failed_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute)},
 		{name: "dashboard_failed_wrap_80x24", w: 80, h: 24, events: failed, now: t0.Add(time.Minute), steps: []step{{keys: []string{"w"}}}},
 		{name: "help_80x24", w: 80, h: 24, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?"}}}},
-		// The key list does not fit 12 lines: it says so, and scrolls.
-		{name: "help_scrolled_80x12", w: 80, h: 12, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?", "down", "down", "down"}}}},
+		// The key list of a batch's rows (the screen with the most keys)
+		// does not fit 12 lines: it says so, and scrolls.
+		{name: "help_scrolled_80x12", w: 80, h: 12, events: all, now: t0.Add(time.Minute),
+			steps: []step{{keys: []string{"tab", "enter"}, waitFor: "row 1 of 40"}, {keys: []string{"?", "down", "down", "down"}}}},
 		{name: "help_end_60x14", w: 60, h: 14, events: all, now: t0.Add(time.Minute), steps: []step{{keys: []string{"?", "pgdown", "end"}}}},
 		// Narrow: decoration goes, rows/s and ETA stay.
 		{name: "dashboard_running_60x20", w: 60, h: 20, events: mid, now: t0.Add(2500 * time.Millisecond)},
@@ -159,6 +161,9 @@ func TestGoldenInspect(t *testing.T) {
 		{name: "runs_80x24"},
 		{name: "run_batches_80x24", steps: []step{{keys: []string{"enter"}, waitFor: "batch 1 of 3"}}},
 		{name: "run_batch_rows_80x24", steps: []step{{keys: []string{"enter"}, waitFor: "batch 1 of 3"}, {keys: []string{"enter"}, waitFor: "row 1 of 40"}}},
+		// Help lists inspect's keys: nothing about cancelling a run.
+		{name: "runs_help_80x24", steps: []step{{keys: []string{"?"}}}},
+		{name: "run_batches_help_80x24", steps: []step{{keys: []string{"enter"}, waitFor: "batch 1 of 3"}, {keys: []string{"?"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,8 +17,8 @@ func (k keyMap) closeHelp() key.Binding {
 // helpGap is the room between two columns of keys.
 const helpGap = "    "
 
-// helpLines is every key, its groups packed into as many rows of columns
-// as the width needs (three columns, then two, at 80).
+// helpLines is every key of what is on screen (the page's FullHelp), its
+// groups packed into as many rows of columns as the width needs.
 func (m *model) helpLines() []string {
 	h := m.help
 	h.Width = 0
@@ -30,7 +30,7 @@ func (m *model) helpLines() []string {
 		}
 		row, rowW = nil, 0
 	}
-	for _, g := range m.keys.fullHelp() {
+	for _, g := range m.page.FullHelp() {
 		block := h.FullHelpView([][]key.Binding{g})
 		w := lipgloss.Width(block)
 		if len(row) > 0 && rowW+len(helpGap)+w > m.width {
@@ -64,8 +64,9 @@ func (m *model) helpScroll(d int) {
 	m.helpTop = max(min(m.helpTop+d, len(m.helpLines())-m.helpRoom()), 0)
 }
 
-// helpView is the overlay of every key. When the list is longer than the
-// screen, its title says which lines show and how to scroll.
+// helpView is the overlay of the keys of what is on screen. When the list
+// is longer than the screen, its title says which lines show and how to
+// scroll.
 func (m *model) helpView() string {
 	lines := m.helpLines()
 	room := m.helpRoom()

@@ -2,10 +2,14 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// keyMap is every key the program answers to; help shows them from here, so
-// the list on screen cannot drift from what the program does.
+// keyMap is every key the program answers to, one DefaultKeyMap for every
+// component (as soft-serve's keymap.KeyMap); each component's help lists
+// the ones it answers to from here, so the list on screen cannot drift from
+// what the program does.
 type keyMap struct {
 	Quit, ForceQuit, Tab, Help, Back key.Binding
+	// QuitNow is ctrl+c where no run goes on to cancel (inspect).
+	QuitNow                          key.Binding
 	Up, Down, PageUp, PageDown       key.Binding
 	Top, Bottom, Left, Right         key.Binding
 	Filter, Search, Next, Prev, Wrap key.Binding
@@ -21,6 +25,7 @@ func newKeyMap() keyMap {
 	return keyMap{
 		Quit:      b("q", "quit", "q"),
 		ForceQuit: b("ctrl+c", "cancel run and quit", "ctrl+c"),
+		QuitNow:   b("ctrl+c", "quit", "ctrl+c"),
 		Tab:       b("tab", "switch view", "tab", "shift+tab"),
 		Help:      b("?", "help", "?"),
 		Back:      b("esc", "back", "esc"),
@@ -45,16 +50,5 @@ func newKeyMap() keyMap {
 		Meta:      b("m", "metadata", "m"),
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "esc"),
-	}
-}
-
-// fullHelp groups every key by where it acts.
-func (k keyMap) fullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Tab, k.Help, k.Back, k.Quit, k.ForceQuit},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Search, k.Next, k.Prev, k.Wrap},
-		{k.Open, k.Value, k.Jump, k.Left, k.Right},
-		{k.Rows, k.Schema, k.Meta},
 	}
 }

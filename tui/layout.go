@@ -103,34 +103,16 @@ func (m *model) keysLine(keys, must []key.Binding, right string) string {
 	return spread(left, right, m.width)
 }
 
-// footer is the line under the body: a prompt, a question, or the keys.
+// footer is the line under the body: the page's question or prompt, or
+// the keys of what is on screen.
 func (m *model) footer() string {
-	switch {
-	case m.confirm:
-		return m.st.warn.Render("The run is still going. Cancel it and quit? (y/n)")
-	case m.cancelled && !m.runDone:
-		return m.st.warn.Render("Cancelling the run… (ctrl+c again quits at once)")
-	case m.screen == screenDashboard && m.logs.searching:
-		return m.logs.input.View()
-	case m.screen == screenBatches && m.batches.inputActive():
-		return m.batches.status()
-	case m.runErr != nil:
-		return m.st.bad.Render(m.runErr.Error())
+	if s := m.page.prompt(); s != "" {
+		return s
 	}
 	// ? and q always show: they are what a user who is lost looks for.
 	k := m.keys
-	must := []key.Binding{k.Help, k.Quit}
-	switch {
-	case m.showHelp:
+	if m.showHelp {
 		return m.keysLine([]key.Binding{k.Up, k.Down, k.PageUp, k.PageDown}, []key.Binding{k.closeHelp(), k.Quit}, "")
-	case m.screen == screenBatches:
-		status := ""
-		if s := m.batches.status(); s != "" {
-			status = m.st.dim.Render(s)
-		}
-		return m.keysLine(m.batches.shortKeys(), must, status)
-	case m.screen == screenRuns:
-		return m.keysLine([]key.Binding{k.Open, k.Up, k.Down, k.Tab}, must, "")
 	}
-	return m.keysLine([]key.Binding{k.Tab, k.Search, k.Next, k.Filter, k.Bottom, k.Wrap}, must, "")
+	return m.keysLine(m.page.ShortHelp(), []key.Binding{k.Help, k.Quit}, m.page.status())
 }

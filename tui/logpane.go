@@ -8,21 +8,12 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"connector-dev/harness"
 )
 
-// levelRank orders log levels for the filter; unknown levels count as info.
-func levelRank(l string) int {
-	switch l {
-	case "debug":
-		return 0
-	case "warn":
-		return 2
-	case "error":
-		return 3
-	}
-	return 1
-}
-
+// filterNames name the level filter's steps; step i shows the lines whose
+// harness.Level.Rank is at least i.
 var filterNames = [...]string{"all", "info+", "warn+", "error"}
 
 // logPane is the live log: a ring of the latest lines, of which it draws only
@@ -52,7 +43,8 @@ func newLogPane(st *styles, keys *keyMap, capacity int) *logPane {
 	return &logPane{st: st, keys: keys, lines: newRing[logLine](capacity), follow: true, input: st.input("/"), matchSeq: -1}
 }
 
-func (p *logPane) setSize(w, h int) {
+// SetSize implements component.
+func (p *logPane) SetSize(w, h int) {
 	p.width, p.height = w, max(h, 1)
 	p.input.Width = max(w-4, 1)
 }
@@ -68,7 +60,7 @@ func (p *logPane) add(lines []logLine) {
 func (p *logPane) visible() []int {
 	out := make([]int, 0, p.lines.len())
 	for i := 0; i < p.lines.len(); i++ {
-		if levelRank(p.lines.at(i).level) >= p.minLevel {
+		if p.lines.at(i).level.Rank() >= p.minLevel {
 			out = append(out, i)
 		}
 	}
@@ -175,6 +167,38 @@ func (p *logPane) matchCount() (n, at int) {
 	return n, at
 }
 
+// Init implements tea.Model.
+func (p *logPane) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: keys and the wheel scroll, filter and
+// search the log.
+func (p *logPane) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		cmd, _ := p.update(msg)
+		return p, cmd
+	case wheelMsg:
+		p.scroll(int(msg))
+	}
+	return p, nil
+}
+
+// ShortHelp implements help.KeyMap: the keys a user reaching the log wants
+// first (up and down need no telling).
+func (p *logPane) ShortHelp() []key.Binding {
+	k := p.keys
+	return []key.Binding{k.Search, k.Next, k.Filter, k.Bottom, k.Wrap}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *logPane) FullHelp() [][]key.Binding {
+	k := p.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Filter, k.Search, k.Next, k.Prev, k.Wrap},
+	}
+}
+
 // update handles a key for the pane; handled is false when the key is not its.
 func (p *logPane) update(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	if p.searching {
@@ -265,8 +289,8 @@ func (p *logPane) title() string {
 	return strings.Join(parts, " · ")
 }
 
-// view draws exactly height lines, rendering only the log lines on screen.
-func (p *logPane) view() string {
+// View draws exactly height lines, rendering only the log lines on screen.
+func (p *logPane) View() string {
 	vis := p.visible()
 	t := p.top(vis)
 	rows := make([]string, 0, p.height)
@@ -289,14 +313,14 @@ func (p *logPane) view() string {
 	return strings.Join(rows, "\n")
 }
 
-var levelTags = map[string]string{"debug": "DBG", "info": "INF", "warn": "WRN", "error": "ERR"}
+var levelTags = map[harness.Level]string{harness.LevelDebug: "DBG", harness.LevelInfo: "INF", harness.LevelWarn: "WRN", harness.LevelError: "ERR"}
 
 // renderRows draws one log line: one row cut to the width, or when
 // wrapping, as many rows as the message needs, indented under its start.
 func (p *logPane) renderRows(l logLine) []string {
 	tag, ok := levelTags[l.level]
 	if !ok {
-		tag = strings.ToUpper(pad(l.level, 3))
+		tag = strings.ToUpper(pad(string(l.level), 3))
 	}
 	mark := " "
 	if p.matchSeq >= 0 && l.seq == p.matchSeq {

@@ -15,7 +15,7 @@ import (
 )
 
 func logEvent(i int, level string) harness.Event {
-	return harness.Event{Time: t0, Kind: harness.EventLog, Stage: "source", Level: level, Message: fmt.Sprintf("line %d", i)}
+	return harness.Event{Time: t0, Kind: harness.EventLog, Stage: "source", Level: harness.Level(level), Message: fmt.Sprintf("line %d", i)}
 }
 
 // feed sends events through the feeder into the model, as one frame does.
@@ -33,7 +33,7 @@ func sized(w, h int) *model {
 	return m
 }
 
-func shown(m *model) string { return m.logs.view() }
+func shown(m *model) string { return m.live.dash.logs.View() }
 
 func TestFollowMode(t *testing.T) {
 	m := sized(80, 24)
@@ -46,7 +46,7 @@ func TestFollowMode(t *testing.T) {
 		t.Fatalf("following: last line not shown:\n%s", shown(m))
 	}
 	m.Update(keyMsg("up"))
-	if m.logs.follow || strings.Contains(shown(m), "line 99") {
+	if m.live.dash.logs.follow || strings.Contains(shown(m), "line 99") {
 		t.Fatalf("after scrolling up the pane still follows:\n%s", shown(m))
 	}
 	before := shown(m)
@@ -55,11 +55,11 @@ func TestFollowMode(t *testing.T) {
 		t.Errorf("a paused pane moved when a line arrived:\nbefore\n%s\nafter\n%s", before, shown(m))
 	}
 	m.Update(keyMsg("down"))
-	if m.logs.follow {
+	if m.live.dash.logs.follow {
 		t.Error("one line down is not yet the bottom (a line arrived), but follow resumed")
 	}
 	m.Update(keyMsg("down"))
-	if !m.logs.follow {
+	if !m.live.dash.logs.follow {
 		t.Error("scrolling back to the bottom did not resume follow")
 	}
 	feed(m, logEvent(101, "info"))
@@ -67,11 +67,11 @@ func TestFollowMode(t *testing.T) {
 		t.Errorf("resumed follow does not show the newest line:\n%s", shown(m))
 	}
 	m.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
-	if m.logs.follow {
+	if m.live.dash.logs.follow {
 		t.Error("the mouse wheel did not scroll the log up")
 	}
 	m.Update(keyMsg("G"))
-	if !m.logs.follow {
+	if !m.live.dash.logs.follow {
 		t.Error("G did not resume follow")
 	}
 }
@@ -99,7 +99,7 @@ func TestLevelFilter(t *testing.T) {
 				for _, w := range tt.want {
 					want = want || w == l
 				}
-				if has := strings.Contains(got, levelTags[l]); has != want {
+				if has := strings.Contains(got, levelTags[harness.Level(l)]); has != want {
 					t.Errorf("level %s shown=%v, want %v:\n%s", l, has, want, got)
 				}
 			}
@@ -122,10 +122,10 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("search did not mark the latest match:\n%s", shown(m))
 	}
 	m.Update(keyMsg("N")) // N alone, as one key
-	if !strings.Contains(shown(m), ">21:15:00 INF source      Needle in batch 20") || m.logs.follow {
+	if !strings.Contains(shown(m), ">21:15:00 INF source      Needle in batch 20") || m.live.dash.logs.follow {
 		t.Fatalf("N did not go back to the earlier match (smart case):\n%s", shown(m))
 	}
-	if n, at := m.logs.matchCount(); n != 2 || at != 1 {
+	if n, at := m.live.dash.logs.matchCount(); n != 2 || at != 1 {
 		t.Errorf("matchCount = %d, at %d; want 2 matches, at 1", n, at)
 	}
 	m.Update(keyMsg("n"))
@@ -144,14 +144,14 @@ func TestRingBound(t *testing.T) {
 		}
 	}
 	f.flush(func(msg tea.Msg) { m.Update(msg) })
-	if n := m.logs.lines.len(); n != logCap {
+	if n := m.live.dash.logs.lines.len(); n != logCap {
 		t.Errorf("log pane holds %d lines, want the cap %d", n, logCap)
 	}
-	if oldest := m.logs.lines.at(0).msg; oldest != fmt.Sprintf("line %d", 2*logCap) {
+	if oldest := m.live.dash.logs.lines.at(0).msg; oldest != fmt.Sprintf("line %d", 2*logCap) {
 		t.Errorf("oldest kept line is %q, want line %d", oldest, 2*logCap)
 	}
-	if !strings.Contains(m.logs.title(), "last 5,000 of 15,000 lines") {
-		t.Errorf("title does not say lines were let go: %q", m.logs.title())
+	if !strings.Contains(m.live.dash.logs.title(), "last 5,000 of 15,000 lines") {
+		t.Errorf("title does not say lines were let go: %q", m.live.dash.logs.title())
 	}
 }
 
@@ -175,13 +175,13 @@ func TestCoalescing(t *testing.T) {
 	if msgs > n/100 {
 		t.Errorf("%d Emit calls became %d program messages; want them coalesced per frame", n, msgs)
 	}
-	if got := m.logs.total; got != n {
+	if got := m.live.dash.logs.total; got != n {
 		t.Errorf("pane counted %d lines, want %d", got, n)
 	}
-	if got := m.stage("source").stats.Rows; got != 199000 {
+	if got := m.live.dash.stage("source").stats.Rows; got != 199000 {
 		t.Errorf("last progress rows = %d, want 199000", got)
 	}
-	if !m.runDone {
+	if !m.live.runDone {
 		t.Error("the report's arrival did not reach the model")
 	}
 }

@@ -11,43 +11,45 @@ import (
 )
 
 // stageWord is how a stage stands: its mark, its word and their style.
-func (m *model) stageWord(s *stageState) (mark, word string, st lipgloss.Style) {
+func (d *dashboard) stageWord(s *stageState) (mark, word string, st lipgloss.Style) {
 	switch {
 	case s.done && s.exit != nil && s.exit.Code != 0:
-		return "✘", string(s.exit.Reason), m.st.bad
+		return "✘", string(s.exit.Reason), d.st.bad
 	case s.done && s.exit != nil:
-		return "✔", string(s.exit.Reason), m.st.ok
+		return "✔", string(s.exit.Reason), d.st.ok
 	case s.done:
-		return "✔", "done", m.st.ok
-	case s.started && m.finished():
-		return "■", "stopped", m.st.warn
+		return "✔", "done", d.st.ok
+	case s.started && d.finished():
+		return "■", "stopped", d.st.warn
 	case s.started:
-		return "●", "running", m.st.title
-	case m.finished():
+		return "●", "running", d.st.title
+	case d.finished():
 		// The run is over and this stage never began (the source failed
 		// first): it will not run, so "waiting" would mislead.
-		return "–", "not run", m.st.dim
+		return "–", "not run", d.st.dim
 	}
-	return "○", "waiting", m.st.dim
+	return "○", "waiting", d.st.dim
 }
 
 // stageLines are the stages' states and counts, aligned (see fitAll).
-func (m *model) stageLines() []string {
+func (d *dashboard) stageLines() []string {
 	var rows [][]string
-	for _, s := range m.stages {
-		rows = append(rows, m.stageLineVariants(s))
+	for _, s := range d.stages {
+		rows = append(rows, d.stageLineVariants(s))
 	}
-	return fitAll(m.width, rows)
+	return fitAll(d.width, rows)
 }
 
 // stageLine is one stage's line as stageLines draws it.
-func (m *model) stageLine(s *stageState) string { return firstFit(m.width, m.stageLineVariants(s)...) }
+func (d *dashboard) stageLine(s *stageState) string {
+	return firstFit(d.width, d.stageLineVariants(s)...)
+}
 
 // stageLineVariants are a stage's state and counts, richest first: a narrow
 // terminal gives up the state's padding, then bytes, then batches, then the
 // state's word; rows and rows/s go last.
-func (m *model) stageLineVariants(s *stageState) []string {
-	mark, word, st := m.stageWord(s)
+func (d *dashboard) stageLineVariants(s *stageState) []string {
+	mark, word, st := d.stageWord(s)
 	name := pad(s.name, 12)
 	if !s.started {
 		return []string{name + " " + st.Render(mark+" "+word), s.name + " " + st.Render(mark)}
@@ -69,7 +71,7 @@ func (m *model) stageLineVariants(s *stageState) []string {
 // stageTotal is the rows a stage will have moved when done, 0 when nobody
 // said: the connector's own expectation; for a stage that ended well, what
 // it moved; for a later stage, what the source moved (or expects to).
-func (m *model) stageTotal(s *stageState) int64 {
+func (d *dashboard) stageTotal(s *stageState) int64 {
 	st := s.stats
 	switch {
 	case st.ExpectedRows > 0:
@@ -79,7 +81,7 @@ func (m *model) stageTotal(s *stageState) int64 {
 	case s.name == "source":
 		return 0
 	}
-	for _, src := range m.stages {
+	for _, src := range d.stages {
 		if src.name != "source" {
 			continue
 		}
@@ -96,26 +98,26 @@ func (m *model) stageTotal(s *stageState) int64 {
 // The bars share one width, so they compare at a glance. A narrow terminal
 // shrinks them, then drops the word "rows", then the bars, then the
 // counts; the percentage and the ETA go last.
-func (m *model) stageBars() []string {
-	parts := make([]barParts, len(m.stages))
-	for i, s := range m.stages {
-		parts[i] = m.barParts(s)
+func (d *dashboard) stageBars() []string {
+	parts := make([]barParts, len(d.stages))
+	for i, s := range d.stages {
+		parts[i] = d.barParts(s)
 	}
 	// The widest bar the lines leave room for with rest (0: full counts,
 	// 1: without the unit). While a stage runs, room for the longest ETA is
 	// kept whether one shows or not, so the bars do not change width as
 	// ETAs come and go.
 	eta := 0
-	for _, s := range m.stages {
-		if s.started && !s.done && !m.finished() {
+	for _, s := range d.stages {
+		if s.started && !s.done && !d.finished() {
 			eta = etaW
 		}
 	}
 	barRoom := func(rest int) int {
-		w := min(max(m.width/3, 10), 40)
+		w := min(max(d.width/3, 10), 40)
 		for _, p := range parts {
 			if p.text == "" {
-				w = min(w, m.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+eta, lipgloss.Width(p.rests[rest][1])))
+				w = min(w, d.width-lipgloss.Width(p.label)-max(lipgloss.Width(p.rests[rest][0])+eta, lipgloss.Width(p.rests[rest][1])))
 			}
 		}
 		return w
@@ -133,11 +135,11 @@ func (m *model) stageBars() []string {
 		var withBar string
 		if barW >= 5 {
 			full := int(p.frac*float64(barW) + 0.5)
-			withBar = p.label + m.st.barFull.Render(strings.Repeat("█", full)) + m.st.barEmpty.Render(strings.Repeat("░", barW-full)) + p.rests[rest][1]
+			withBar = p.label + d.st.barFull.Render(strings.Repeat("█", full)) + d.st.barEmpty.Render(strings.Repeat("░", barW-full)) + p.rests[rest][1]
 		}
 		rows[i] = []string{withBar, p.label + p.short[0], p.label + p.short[1], p.name + " " + p.short[2]}
 	}
-	return fitAll(m.width, rows)
+	return fitAll(d.width, rows)
 }
 
 // barParts are the pieces of a stage's bar line; text is the whole line
@@ -152,20 +154,20 @@ type barParts struct {
 // etaW is the room an ETA takes at most: "  ETA 59m59s".
 const etaW = len("  ETA 59m59s")
 
-func (m *model) barParts(s *stageState) barParts {
+func (d *dashboard) barParts(s *stageState) barParts {
 	p := barParts{name: s.name, label: pad(s.name, 12) + " "}
-	total := m.stageTotal(s)
+	total := d.stageTotal(s)
 	st := s.stats
 	switch {
-	case !s.started && m.finished():
-		p.text = fit(p.label+m.st.dim.Render("not run"), m.width)
+	case !s.started && d.finished():
+		p.text = fit(p.label+d.st.dim.Render("not run"), d.width)
 		return p
 	case !s.started && total == 0:
-		p.text = fit(p.label+m.st.dim.Render("waiting"), m.width)
+		p.text = fit(p.label+d.st.dim.Render("waiting"), d.width)
 		return p
 	case total <= 0:
-		p.text = firstFit(m.width,
-			p.label+plural(st.Rows, "row", "rows")+" · "+plural(st.Batches, "batch", "batches")+m.st.dim.Render(" (no total given)"),
+		p.text = firstFit(d.width,
+			p.label+plural(st.Rows, "row", "rows")+" · "+plural(st.Batches, "batch", "batches")+d.st.dim.Render(" (no total given)"),
 			p.label+plural(st.Rows, "row", "rows")+" · "+plural(st.Batches, "batch", "batches"),
 			p.label+plural(st.Rows, "row", "rows"))
 		return p

@@ -103,10 +103,10 @@ func exitCode(rep *harness.Report, final tea.Model, m *model) int {
 	if fm, ok := final.(*model); ok && fm != nil {
 		m = fm
 	}
-	if m.exit != nil {
-		return m.processCode()
+	if m.live.dash.exit != nil {
+		return m.live.dash.processCode()
 	}
-	if m.cancelled {
+	if m.live.cancelled {
 		return 130
 	}
 	return connectorsUnhandled

@@ -5,6 +5,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"connector-dev/harness"
 )
 
 // styles are built once per program from one renderer: View runs after every
@@ -13,7 +15,7 @@ type styles struct {
 	r *lipgloss.Renderer
 
 	title, dim, bold, tabOn, tabOff lipgloss.Style
-	levels                          map[string]lipgloss.Style
+	levels                          map[harness.Level]lipgloss.Style
 	match, cursor, header           lipgloss.Style
 	ok, bad, warn                   lipgloss.Style
 	barFull, barEmpty               lipgloss.Style
@@ -36,11 +38,11 @@ func newStyles(r *lipgloss.Renderer, noColor bool) *styles {
 	s.bold = r.NewStyle().Bold(true)
 	s.tabOn = r.NewStyle().Bold(true).Reverse(true)
 	s.tabOff = r.NewStyle().Foreground(c("#777777", "#8A8A8A"))
-	s.levels = map[string]lipgloss.Style{
-		"debug": r.NewStyle().Foreground(c("#888888", "#6C6C6C")),
-		"info":  r.NewStyle().Foreground(c("#1F6FD1", "#6CB6FF")),
-		"warn":  r.NewStyle().Foreground(c("#A66A00", "#E5C07B")),
-		"error": r.NewStyle().Foreground(c("#C0262D", "#FF6B6B")).Bold(true),
+	s.levels = map[harness.Level]lipgloss.Style{
+		harness.LevelDebug: r.NewStyle().Foreground(c("#888888", "#6C6C6C")),
+		harness.LevelInfo:  r.NewStyle().Foreground(c("#1F6FD1", "#6CB6FF")),
+		harness.LevelWarn:  r.NewStyle().Foreground(c("#A66A00", "#E5C07B")),
+		harness.LevelError: r.NewStyle().Foreground(c("#C0262D", "#FF6B6B")).Bold(true),
 	}
 	s.match = r.NewStyle().Reverse(true)
 	s.cursor = r.NewStyle().Reverse(true)
@@ -57,7 +59,7 @@ func newStyles(r *lipgloss.Renderer, noColor bool) *styles {
 }
 
 // level returns the style of a log level; unknown levels render plain.
-func (s *styles) level(l string) lipgloss.Style {
+func (s *styles) level(l harness.Level) lipgloss.Style {
 	if st, ok := s.levels[l]; ok {
 		return st
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"connector-dev/connectors"
@@ -45,6 +47,7 @@ func oneLine(s string) string {
 // from left on, as many as fit. Only the visible rows are formatted.
 type rowTable struct {
 	st            *styles
+	keys          *keyMap
 	frame         *connectors.Frame
 	widths        []int
 	cursor, top   int
@@ -52,8 +55,8 @@ type rowTable struct {
 	width, height int // height counts the header line
 }
 
-func newRowTable(st *styles, f *connectors.Frame) *rowTable {
-	t := &rowTable{st: st, frame: f}
+func newRowTable(st *styles, keys *keyMap, f *connectors.Frame) *rowTable {
+	t := &rowTable{st: st, keys: keys, frame: f}
 	cols := f.Columns()
 	t.widths = make([]int, len(cols))
 	sample := min(f.Len(), 500)
@@ -77,7 +80,50 @@ func header(c *connectors.Column) string {
 	return h
 }
 
-func (t *rowTable) setSize(w, h int) { t.width, t.height = w, max(h, 2); t.clamp() }
+// SetSize implements component; h counts the header line.
+func (t *rowTable) SetSize(w, h int) { t.width, t.height = w, max(h, 2); t.clamp() }
+
+// Init implements tea.Model.
+func (t *rowTable) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: the keys and the wheel move the cursor row
+// and the columns shown.
+func (t *rowTable) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case wheelMsg:
+		t.move(int(msg))
+	case tea.KeyMsg:
+		k := t.keys
+		switch {
+		case key.Matches(msg, k.Up):
+			t.move(-1)
+		case key.Matches(msg, k.Down):
+			t.move(1)
+		case key.Matches(msg, k.PageUp):
+			t.move(-t.rows())
+		case key.Matches(msg, k.PageDown):
+			t.move(t.rows())
+		case key.Matches(msg, k.Top):
+			t.goTo(0)
+		case key.Matches(msg, k.Bottom):
+			t.goTo(t.frame.Len() - 1)
+		case key.Matches(msg, k.Left):
+			t.shift(-1)
+		case key.Matches(msg, k.Right):
+			t.shift(1)
+		}
+	}
+	return t, nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (t *rowTable) ShortHelp() []key.Binding { return []key.Binding{t.keys.Left, t.keys.Right} }
+
+// FullHelp implements help.KeyMap.
+func (t *rowTable) FullHelp() [][]key.Binding {
+	k := t.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Left, k.Right}}
+}
 
 func (t *rowTable) rows() int { return max(t.height-1, 1) }
 
@@ -120,7 +166,8 @@ func (t *rowTable) status() string {
 	return fmt.Sprintf("row %s of %s · columns %d-%d of %d", count(int64(t.cursor+1)), count(int64(t.frame.Len())), l+1, r, len(t.widths))
 }
 
-func (t *rowTable) view() string {
+// View implements tea.Model: the header and the rows that fit.
+func (t *rowTable) View() string {
 	cols := t.frame.Columns()
 	l, r := t.shown()
 	nw := t.numWidth()

@@ -101,14 +101,14 @@ func TestStageNotRunAfterFinish(t *testing.T) {
 	m := sized(80, 24)
 	ev := failEvents("login failed")
 	feed(m, ev[:len(ev)-1]...)
-	if l := m.stageLine(m.stage("destination")); !strings.Contains(l, "waiting") {
+	if l := m.live.dash.stageLine(m.live.dash.stage("destination")); !strings.Contains(l, "waiting") {
 		t.Errorf("before the run ended the destination should be waiting: %q", l)
 	}
 	feed(m, ev[len(ev)-1])
-	if l := m.stageLine(m.stage("destination")); !strings.Contains(l, "– not run") || strings.Contains(l, "waiting") {
+	if l := m.live.dash.stageLine(m.live.dash.stage("destination")); !strings.Contains(l, "– not run") || strings.Contains(l, "waiting") {
 		t.Errorf("after the run ended the unstarted destination shows %q, want not run", l)
 	}
-	if l := m.stageLine(m.stage("source")); !strings.Contains(l, "✘ error") {
+	if l := m.live.dash.stageLine(m.live.dash.stage("source")); !strings.Contains(l, "✘ error") {
 		t.Errorf("the failed source shows %q", l)
 	}
 }
@@ -131,20 +131,20 @@ func TestLogWrapToggle(t *testing.T) {
 	if !strings.Contains(s, tail) {
 		t.Fatalf("after w the long line's end is not shown:\n%s", s)
 	}
-	if got := strings.Count(s, "\n") + 1; got != m.logs.height {
-		t.Errorf("wrapped pane has %d rows, want its height %d", got, m.logs.height)
+	if got := strings.Count(s, "\n") + 1; got != m.live.dash.logs.height {
+		t.Errorf("wrapped pane has %d rows, want its height %d", got, m.live.dash.logs.height)
 	}
 	rows := strings.Split(s, "\n")
 	if !strings.Contains(rows[len(rows)-1], tail) {
 		t.Errorf("following, the last row should end the newest line:\n%s", s)
 	}
-	if !strings.Contains(m.logs.title(), "wrap") {
-		t.Errorf("title %q does not say the log wraps", m.logs.title())
+	if !strings.Contains(m.live.dash.logs.title(), "wrap") {
+		t.Errorf("title %q does not say the log wraps", m.live.dash.logs.title())
 	}
 	checkScreen(t, m.View(), 80, 24)
 	// Scrolling up one line from the bottom shows the line above the top.
 	m.Update(keyMsg("up"))
-	if m.logs.follow {
+	if m.live.dash.logs.follow {
 		t.Error("up while wrapping did not leave follow")
 	}
 	m.Update(keyMsg("G"))

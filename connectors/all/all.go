@@ -9,5 +9,6 @@ import (
 	_ "connector-dev/connectors/synthetic"
 
 	// Destinations.
+	_ "connector-dev/connectors/postgres"
 	_ "connector-dev/connectors/sqlite"
 )

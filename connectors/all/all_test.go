@@ -15,6 +15,7 @@ func TestEveryConnectorRegistered(t *testing.T) {
 		{"salesforce", connectors.KindSource},
 		{"synthetic", connectors.KindSource},
 		{"sqlite", connectors.KindDestination},
+		{"postgres", connectors.KindDestination},
 	} {
 		r, ok := connectors.Lookup(want.name)
 		if !ok || r.Kind != want.kind {
