@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	flag "github.com/spf13/pflag"
 
+	"connector-dev/connectors"
 	"connector-dev/harness"
 	"connector-dev/tui"
 )
@@ -55,13 +58,17 @@ func runInspect(c *call, o inspectFlags) int {
 		harness.WriteRuns(c.Stdout, runs)
 		return 0
 	}
-	past, err := harness.OpenPastRuns(c.dir, c.state(), c.Environ(), c.s3Endpoint)
+	ctx, stop := signalContext()
+	defer stop()
+	past, err := harness.OpenPastRuns(ctx, c.dir, c.state(), c.Environ(), c.s3Endpoint)
+	if errors.Is(err, harness.ErrInterrupted) {
+		fmt.Fprintln(c.Stderr, "interrupted")
+		return connectors.Interrupted.Code()
+	}
 	if err != nil {
 		return c.fail("%v", err)
 	}
 	defer past.Close()
-	ctx, stop := signalContext()
-	defer stop()
 	if c.headless(o.ci) || o.batch != 0 {
 		// Rows go out exact (csv, jsonl) unless a terminal would act on them.
 		w := c.Stdout

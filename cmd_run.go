@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"connector-dev/connectors"
 	"connector-dev/harness"
 	"connector-dev/tui"
 )
@@ -125,12 +127,17 @@ func runRun(c *call, o *runOptions) int {
 		fmt.Fprintln(c.Stdout, "check: ok")
 		return 0
 	}
-	if err := r.Start(); err != nil {
+	// Ctrl-C from here on stops the run, start-up included.
+	ctx, stop := signalContext()
+	defer stop()
+	if err := r.Start(ctx); err != nil {
+		if errors.Is(err, harness.ErrInterrupted) {
+			fmt.Fprintln(c.Stderr, "interrupted")
+			return connectors.Interrupted.Code()
+		}
 		return fail("%v", err)
 	}
 	defer r.Close()
-	ctx, stop := signalContext()
-	defer stop()
 	return execute(ctx, r, c.state(), c.Stdout, c.Stderr, o.json, !c.headless(o.ci || o.json), tui.Options{NoColor: c.Getenv("NO_COLOR") != ""})
 }
 

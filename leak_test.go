@@ -266,7 +266,7 @@ func TestLeakyConnectorDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 	"connector-dev/harness/codec"
 	"connector-dev/harness/httprec"
 )
@@ -150,7 +151,7 @@ type readItem struct {
 // RunBatches reads every batch in order, one ahead of the destination (so
 // S3 and decoding overlap with Batch), renames columns by the mapping and
 // calls Batch once per batch.
-func (s *stage) RunBatches(ctx context.Context) error {
+func (s *stageRun) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
 	}
@@ -190,7 +191,6 @@ func (s *stage) RunBatches(ctx context.Context) error {
 		for range ch { // let the reader goroutine end before RunBatches returns
 		}
 	}()
-	src, dst := s.mapping.SourceColumns(), s.mapping.DestinationColumns()
 	i := 0
 	for it := range ch {
 		i++
@@ -200,12 +200,9 @@ func (s *stage) RunBatches(ctx context.Context) error {
 			}
 			return s.end(connectors.Error, LevelError, "%v", []any{it.err})
 		}
-		f := it.frame
-		if len(src) > 0 {
-			var err error
-			if f, err = f.Select(src, dst); err != nil {
-				return s.end(connectors.Setup, LevelError, "JobDataJSON maps a column batch %s lacks: %v", []any{it.meta.Key, err})
-			}
+		f, ee := stage.MapBatch(s.mapping, it.frame, it.meta.Key)
+		if ee != nil {
+			return s.endAs(ee.Reason, ee.Message)
 		}
 		n := int64(f.Len())
 		s.rows.Add(n)

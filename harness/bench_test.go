@@ -37,7 +37,7 @@ func benchRun(b *testing.B, opts harness.Options) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := r.Start(); err != nil {
+		if err := r.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		rep := r.Execute(context.Background(), harness.SinkFunc(func(harness.Event) {}))

@@ -3,15 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 )
-
-// checkTimeout bounds one connector's Check: it validates, it does not
-// connect, so anything longer is a bug.
-const checkTimeout = 10 * time.Second
 
 // checkRuntime is the connectors.CheckRuntime of one planned stage. It is
 // its own type, not the stage, so a Check cannot reach UploadRows by a type
@@ -52,23 +47,11 @@ func (r *Run) checkConnectors() error {
 		}
 		job := *r.job
 		job.EncryptionCredentialTXT = st.token
-		if err := runCheck(checker, checkRuntime{env: st.env, creds: st.creds, job: &job}); err != nil {
-			msg := newScrubber(r.secrets).Replace(strings.Join(strings.Fields(err.Error()), " "))
+		if err := stage.RunCheck(context.Background(), checker, checkRuntime{env: st.env, creds: st.creds, job: &job}); err != nil {
+			msg := newScrubber(r.secrets).Replace(err.Error())
 			return setupf("%s: %s", st.reg.Name, msg)
 		}
 		r.checked = append(r.checked, fmt.Sprintf("%s: %s's own check ok", st.name, st.reg.Name))
 	}
 	return nil
-}
-
-// runCheck calls Check with a deadline, a panic caught as an error.
-func runCheck(c connectors.Checker, rt checkRuntime) (err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-	defer cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("its Check panicked: %v", v)
-		}
-	}()
-	return c.Check(ctx, rt)
 }

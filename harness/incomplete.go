@@ -70,7 +70,7 @@ func incompleteReport(runDir string, rep *Report) *Report {
 		rep.Manifest = m.Prefix + manifestName
 		rep.Batches = m.Batches
 		exit := m.Exit
-		rep.Stages = []StageReport{{Name: "source", Connector: m.Connector, Rows: m.Rows, Batches: int64(len(m.Batches)), Bytes: m.Bytes, Exit: &exit}}
+		rep.Stages = []StageReport{{Name: StageSource, Connector: m.Connector, Rows: m.Rows, Batches: int64(len(m.Batches)), Bytes: m.Bytes, Exit: &exit}}
 		if rep.Connector == "" {
 			rep.Connector = m.Connector
 		}

@@ -163,7 +163,7 @@ func (s *Store) getSchema(ctx context.Context, prefix string) ([]connectors.Fiel
 // agree on what was stored; it is written with a context of its own, as
 // the run's may be cancelled. A manifest that cannot be stored fails a
 // source that had succeeded.
-func (x *execution) writeManifest(ctx context.Context, st *stage, exit ExitInfo) ExitInfo {
+func (x *execution) writeManifest(ctx context.Context, st *stageRun, exit ExitInfo) ExitInfo {
 	stored := exit // the manifest is kept and shown: no secret in it
 	stored.Message = x.em.scrub.Replace(stored.Message)
 	m := &Manifest{Version: manifestVersion, RunID: x.r.info.RunID, Job: x.r.job.ETLJobNM, Connector: st.connector,

@@ -18,7 +18,7 @@ func (r placedReader) Where() string { return r.where }
 // folder.
 func (p *PastRuns) Where(rep *Report) string {
 	st := p.storeFor(rep)
-	if st.url != p.store.url || !strings.HasPrefix(p.storage, "embedded") {
+	if kind := (RunInfo{Storage: p.storage}).StorageKind(); st.url != p.store.url || (kind != StorageDisk && kind != StorageMemory) {
 		return st.url
 	}
 	if where := strings.TrimPrefix(p.storage, "embedded, "); where != p.storage && where != "" {

@@ -20,7 +20,7 @@ func TestPastRunReadFromNow(t *testing.T) {
 	if rep.ExitCode != 0 || rep.Run == nil || len(rep.Batches) == 0 {
 		t.Fatalf("the run did not store batches (exit %d):\n%s", rep.ExitCode, log)
 	}
-	past, err := harness.OpenPastRuns(opts.Dir, opts.StateDir, []string{}, "")
+	past, err := harness.OpenPastRuns(context.Background(), opts.Dir, opts.StateDir, []string{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

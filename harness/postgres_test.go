@@ -74,7 +74,7 @@ func TestInterruptDuringPostgresCopyKeepsTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()

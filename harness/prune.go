@@ -170,7 +170,7 @@ func pastRuns(stateDir string) ([]pastRun, error) {
 			if r.Job == "" {
 				r.Job = jobName(filepath.Join(r.dir, "job.json"))
 			}
-			if rep.Run != nil && rep.Run.Storage == "external" {
+			if rep.Run != nil && rep.Run.StorageKind() == StorageExternal {
 				r.External = rep.Run.Endpoint
 			}
 		} else {
@@ -259,7 +259,7 @@ func embeddedObjects(ctx context.Context, stateDir string) (*s3Objects, func(), 
 	}
 	// Keys of its own: this server lives for the prune, on loopback.
 	const access, secret = "connector-dev-prune", "connector-dev-prune-secret"
-	srv, err := fakes3.Start(fakes3.Options{Dir: dir, AccessKey: access, SecretKey: secret, Region: "us-east-1"})
+	srv, err := embeddedS3{stateDir: stateDir, opts: fakes3.Options{AccessKey: access, SecretKey: secret, Region: "us-east-1"}}.start(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded S3 at %s: %w", dir, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"connector-dev/fakes3"
 	"connector-dev/harness/config"
@@ -150,11 +151,12 @@ type PastRuns struct {
 	close   func() error
 }
 
-// OpenPastRuns loads settings from dir and reaches the runs' S3.
-func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*PastRuns, error) {
+// OpenPastRuns loads settings from dir and reaches the runs' S3; ctx
+// bounds the start-up.
+func OpenPastRuns(ctx context.Context, dir, stateDir string, environ []string, endpoint string) (*PastRuns, error) {
 	cfg, err := config.Load(dir, environ)
 	if err != nil {
-		return nil, &SetupError{Msg: err.Error()}
+		return nil, setupErr(err)
 	}
 	r := &Run{opts: Options{Dir: dir, StateDir: stateDir}, cfg: cfg}
 	r.info.Endpoint = cfg.Settings.S3Endpoint
@@ -162,7 +164,7 @@ func OpenPastRuns(dir, stateDir string, environ []string, endpoint string) (*Pas
 		r.info.Endpoint = endpoint
 	}
 	r.info.Bucket = cfg.Settings.Bucket
-	if err := r.Start(); err != nil {
+	if err := r.Start(ctx); err != nil {
 		return nil, err
 	}
 	s := cfg.Settings
@@ -176,7 +178,7 @@ func (p *PastRuns) storeFor(rep *Report) *Store {
 	if rep.Run == nil {
 		return &st
 	}
-	if rep.Run.Storage == "external" && rep.Run.Endpoint != p.store.url {
+	if rep.Run.StorageKind() == StorageExternal && rep.Run.Endpoint != p.store.url {
 		cfg := p.cfg
 		cfg.Endpoint = rep.Run.Endpoint
 		st = *NewStore(cfg)
@@ -221,15 +223,14 @@ func ServeS3(ctx context.Context, stateDir, addr string, memory bool, environ []
 	if spec.Has(faults.HTTP) {
 		return fmt.Errorf("--faults %q: connector-dev s3 serves S3 only, so http faults have nothing to fail: keep the s3 ones", spec.String())
 	}
-	dir, storage := filepath.Join(stateDir, "s3"), "on disk at "+filepath.Join(stateDir, "s3")
-	if memory {
-		dir, storage = "", "in memory"
-	}
 	var in *faults.Injector
 	if spec != nil {
 		in = faults.New(spec)
 	}
-	srv, err := fakes3.Start(fakes3.Options{Dir: dir, Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey, Region: s.Region, Buckets: []string{s.Bucket}, Chaos: s3Chaos(in), MemoryHint: "use --s3-memory"})
+	e := embeddedS3{stateDir: stateDir, memory: memory, opts: fakes3.Options{Addr: addr, AccessKey: s.AccessKeyID, SecretKey: s.SecretKey,
+		Region: s.Region, Buckets: []string{s.Bucket}, Chaos: s3Chaos(in), MemoryHint: "use --s3-memory"}}
+	storage := strings.TrimPrefix(e.kind().describe(e.dir()), "embedded, ")
+	srv, err := e.start(ctx)
 	if err != nil {
 		return err
 	}

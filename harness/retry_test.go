@@ -160,7 +160,7 @@ func runWith(t *testing.T, opts Options, tr http.RoundTripper, srvHook func(*fak
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"connector-dev/connectors"
+
 	_ "modernc.org/sqlite"
 
 	_ "connector-dev/connectors/all"
@@ -150,7 +151,7 @@ func execute(t *testing.T, opts harness.Options, ctx context.Context) (*harness.
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	defer r.Close()
@@ -257,7 +258,7 @@ func TestInterruptDuringDestinationKeepsTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(); err != nil {
+	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()

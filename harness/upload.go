@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 	"connector-dev/harness/codec"
 )
 
@@ -19,19 +20,20 @@ import (
 // whatever the row count, and generating, encoding and uploading overlap.
 // (A second encoder measured no faster on 2 cores and held one more batch.)
 type uploader struct {
-	s         *stage
+	s         *stageRun
 	ctx       context.Context // the run's, not the connector's: batches handed over before ExitNoFail still reach S3
 	store     *Store
 	codec     codec.Codec
 	prefix    string
 	batchRows int
 
-	mu         sync.Mutex // UploadRows may be called from several goroutines
-	closed     bool       // finish ran: the connector has returned
-	schema     []connectors.Field
-	schemaText string
-	next       int
-	schemaPut  bool // schema.json stored (putter only)
+	checks *stage.Uploads // the platform's rules of what UploadRows accepts
+
+	mu        sync.Mutex // UploadRows may be called from several goroutines
+	closed    bool       // finish ran: the pipeline's channel is closed
+	schema    []connectors.Field
+	next      int
+	schemaPut bool // schema.json stored (putter only)
 
 	encCh chan batchJob
 	putCh chan batchJob
@@ -49,16 +51,18 @@ type batchJob struct {
 	index int
 	key   string
 	frame *connectors.Frame
+	fp    stage.Fingerprint // taken at hand-over, checked before encoding
 	data  []byte
 }
 
-func newUploader(ctx context.Context, s *stage, store *Store, c codec.Codec, prefix string, batchRows int) *uploader {
+func newUploader(ctx context.Context, s *stageRun, store *Store, c codec.Codec, prefix string, batchRows int) *uploader {
 	u := &uploader{
 		s: s, ctx: ctx, store: store, codec: c, prefix: prefix, batchRows: batchRows, next: 1,
 		encCh: make(chan batchJob),
 		putCh: make(chan batchJob, 1),
 		bufs:  make(chan []byte, 3),
 	}
+	u.checks = stage.NewUploads(s.mapping, s.endAs)
 	u.wg.Add(2)
 	go u.encoder()
 	go u.putter()
@@ -88,6 +92,13 @@ func (u *uploader) encoder() {
 	for j := range u.encCh {
 		if u.failed() != nil {
 			continue // drain, so UploadRows never blocks on a dead pipeline
+		}
+		if stage.FingerprintOf(j.frame) != j.fp {
+			// Stored as it is now, the batch would not be what was handed
+			// over; the ending stops the connector and fails the run.
+			u.s.endAs(connectors.Unhandled, stage.MsgChanged)
+			u.fail("%s", stage.MsgChanged)
+			continue
 		}
 		var buf []byte
 		select {
@@ -122,7 +133,7 @@ func (u *uploader) putter() {
 			u.schemaPut = true
 		}
 		rows := int64(j.frame.Len())
-		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": "source", "connector": u.s.connector}
+		meta := map[string]string{"rows": strconv.FormatInt(rows, 10), "stage": StageSource, "connector": u.s.connector}
 		// A PUT once begun is finished even if the run is stopped meanwhile
 		// (bounded by putTimeout): cut off, S3 might keep the object while
 		// the report and manifest could not know it. So a batch that lands
@@ -178,19 +189,16 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if f == nil {
-		return fmt.Errorf("UploadRows: nil frame")
-	}
-	if err := f.Validate(); err != nil {
-		return fmt.Errorf("UploadRows: %w", err)
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.closed {
-		return fmt.Errorf("UploadRows after the connector's Run returned: wait for every goroutine that uploads before returning")
+		return fmt.Errorf("%s", stage.MsgAfterReturn)
 	}
-	if err := u.checkSchema(f); err != nil {
+	if _, err := u.checks.Check(f); err != nil {
 		return err
+	}
+	if u.schema == nil {
+		u.schema = f.Fields()
 	}
 	n := f.Len()
 	// As the platform's upload_rows: this frame is stored now, as one
@@ -210,34 +218,10 @@ func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	return nil
 }
 
-func (u *uploader) checkSchema(f *connectors.Frame) error {
-	fields := f.Fields()
-	if u.schema == nil {
-		if cols := u.s.mapping.SourceColumns(); len(cols) > 0 {
-			if _, err := f.Select(cols, nil); err != nil {
-				return u.s.end(connectors.Setup, LevelError, "JobDataJSON maps a column the source does not have: %v", []any{err})
-			}
-		}
-		u.schema = fields
-		u.schemaText = codec.FormatSchema(fields)
-		return nil
-	}
-	if len(fields) != len(u.schema) {
-		return fmt.Errorf("UploadRows: frame has %d columns, earlier frames had %d (%s)", len(fields), len(u.schema), u.schemaText)
-	}
-	for i, fd := range fields {
-		if fd != u.schema[i] {
-			return fmt.Errorf("UploadRows: column %d is %s %s (nullable %v), earlier frames had %s %s (nullable %v)",
-				i+1, fd.Name, fd.Type, fd.Nullable, u.schema[i].Name, u.schema[i].Type, u.schema[i].Nullable)
-		}
-	}
-	return nil
-}
-
 // send hands one batch to the encoder; false when the run's context ended
 // first (recorded, so a source that drops the error cannot end in success).
 func (u *uploader) send(f *connectors.Frame) bool {
-	j := batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f}
+	j := batchJob{index: u.next, key: batchKey(u.prefix, u.next, u.codec.Ext()), frame: f, fp: stage.FingerprintOf(f)}
 	select {
 	case u.encCh <- j:
 		u.next++

@@ -2,9 +2,9 @@ package connectortest
 
 import (
 	"context"
-	"fmt"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 )
 
 // checkView is what RunCheck hands a connector's Check: the runtime's
@@ -26,12 +26,7 @@ func (r *Runtime) RunCheck(ctx context.Context, connector any) (reason connector
 	if !ok {
 		return connectors.Success, ""
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			reason, msg = connectors.Setup, fmt.Sprintf("its Check panicked: %v", v)
-		}
-	}()
-	if err := c.Check(ctx, checkView{r}); err != nil {
+	if err := stage.RunCheck(ctx, c, checkView{r}); err != nil {
 		return connectors.Setup, err.Error()
 	}
 	return connectors.Success, ""

@@ -6,22 +6,23 @@ package connectortest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
 	"connector-dev/connectors"
+	"connector-dev/connectors/stage"
 )
 
 // Log is one line a connector logged.
 type Log struct {
 	// Level is "info" (LogInfo), "error" (LogErr, and a setup problem the
 	// runtime found, such as a mapping naming a column the frames lack),
-	// "unhandled" (LogUnhandled, a panic) or "no_fail" (ExitNoFail).
+	// "unhandled" (LogUnhandled, a panic, a returned error, a frame changed
+	// after UploadRows), "no_fail" (ExitNoFail) or "warn" (a warning of
+	// the runtime's, such as "%!" in a logged line: see Warnings).
 	Level   string
 	Message string
 }
@@ -43,9 +44,10 @@ type Runtime struct {
 	mu      sync.Mutex
 	logs    []Log
 	uploads []*connectors.Frame
+	prints  []stage.Fingerprint // of each upload, when it was handed over
 	rows    int64
-	exit    *connectors.ExitError
-	cancel  context.CancelFunc
+	ending  *stage.Ending  // the current run's; outside a run, one of its own
+	checks  *stage.Uploads // UploadRows' rules, from the harness's package
 	dest    connectors.Destination
 
 	// Set by run for the length of one RunSource or RunDestination, as the
@@ -54,10 +56,6 @@ type Runtime struct {
 	running bool
 	mapping connectors.Mapping
 	window  connectors.Window
-
-	// schema is the first uploaded frame's, which every later frame of the
-	// run must match, as the harness's uploader requires.
-	schema []connectors.Field
 }
 
 // New returns a runtime for job (nil: an empty Append job).
@@ -93,13 +91,15 @@ func (r *Runtime) RunDestination(ctx context.Context, d connectors.Destination) 
 }
 
 func (r *Runtime) run(parent context.Context, fn func(context.Context) error) (reason connectors.ExitReason, msg string) {
-	// The harness refuses such a job before any connector starts; the
-	// ending is recorded too, for tests that read Exit rather than the result.
 	// Each run starts without an ending: a source's ExitNoFail is not the
 	// destination's when one Runtime serves both.
+	ending := stage.NewEnding(parent)
+	defer ending.Release()
 	r.mu.Lock()
-	r.exit = nil
+	r.ending = ending
 	r.mu.Unlock()
+	// The harness refuses such a job before any connector starts; the
+	// ending is recorded too, for tests that read Exit rather than the result.
 	m, err := connectors.ParseMapping(string(r.JobDetails.JobDataJSON))
 	var w connectors.Window
 	if err == nil {
@@ -109,37 +109,38 @@ func (r *Runtime) run(parent context.Context, fn func(context.Context) error) (r
 		r.end(connectors.Setup, "error", "%v", []any{err})
 		return connectors.Setup, err.Error()
 	}
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
+	checks := stage.NewUploads(m, r.endAs)
 	r.mu.Lock()
-	r.cancel = cancel
-	r.running, r.mapping, r.window, r.schema = true, m, w, nil
+	r.running, r.mapping, r.window, r.checks = true, m, w, checks
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
 		r.running = false
 		r.mu.Unlock()
 	}()
-	err = func() (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				r.addLog("unhandled", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
-				err = &connectors.ExitError{Reason: connectors.Unhandled, Message: fmt.Sprintf("panic: %v", p)}
-			}
-		}()
-		return fn(ctx)
-	}()
-	if exit := r.Exit(); exit != nil { // a recorded ending wins even if the error was dropped
-		return exit.Reason, exit.Message
+	sup := stage.Supervisor{
+		Ending:    ending,
+		Uploads:   checks,
+		Panicked:  func(msg, stack string) { r.addLog("unhandled", msg+"\n"+stack) },
+		Unhandled: func(msg string) { r.addLog("unhandled", msg) },
+		Returned:  r.verifyUploads,
 	}
-	// As the harness: a connector that returned nil finished its work.
-	if perr := parent.Err(); perr != nil && err != nil {
-		if errors.Is(perr, context.DeadlineExceeded) {
-			return connectors.Timeout, "timeout: " + perr.Error()
+	return sup.Run(parent, fn)
+}
+
+// verifyUploads ends the run if a frame kept by UploadRows no longer has
+// the fingerprint it was handed over with: the harness would have stored
+// it changed, or caught it before encoding.
+func (r *Runtime) verifyUploads() {
+	r.mu.Lock()
+	uploads, prints := r.uploads, r.prints
+	r.mu.Unlock()
+	for i, f := range uploads {
+		if stage.FingerprintOf(f) != prints[i] {
+			r.endAs(connectors.Unhandled, stage.MsgChanged)
+			return
 		}
-		return connectors.Interrupted, "interrupted"
 	}
-	return connectors.ReasonOf(err)
 }
 
 // current returns the mapping and window of the run in progress, or, outside
@@ -165,22 +166,49 @@ func (r *Runtime) addLog(level, msg string) {
 	r.logs = append(r.logs, Log{Level: level, Message: msg})
 }
 
-func (r *Runtime) end(reason connectors.ExitReason, level, format string, args []any) error {
+// logf formats and records a line the connector logged, then the warning
+// the harness gives for "%!" in it.
+func (r *Runtime) logf(level, format string, args []any) string {
 	msg := fmt.Sprintf(format, args...)
 	r.addLog(level, msg)
+	if warn, ok := stage.FormatWarning(msg); ok {
+		r.addLog("warn", warn)
+	}
+	return msg
+}
+
+// currentEnding is the run's ending, or outside a run one of the
+// runtime's own, so a helper called directly still records its ending.
+func (r *Runtime) currentEnding() *stage.Ending {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.exit == nil {
-		r.exit = &connectors.ExitError{Reason: reason, Message: msg}
+	if r.ending == nil {
+		r.ending = stage.NewEnding(context.Background())
 	}
-	if r.cancel != nil {
-		r.cancel()
+	return r.ending
+}
+
+func (r *Runtime) end(reason connectors.ExitReason, level, format string, args []any) error {
+	msg := r.logf(level, format, args)
+	return r.currentEnding().End(reason, msg)
+}
+
+// endAs records an ending the runtime chose (a rule broken), logged at the
+// level of the connector's own call of that reason.
+func (r *Runtime) endAs(reason connectors.ExitReason, msg string) error {
+	level := "error"
+	switch reason {
+	case connectors.Unhandled:
+		level = "unhandled"
+	case connectors.NoFail:
+		level = "no_fail"
 	}
-	return r.exit
+	r.addLog(level, msg)
+	return r.currentEnding().End(reason, msg)
 }
 
 // LogInfo records an info line.
-func (r *Runtime) LogInfo(format string, args ...any) { r.addLog("info", fmt.Sprintf(format, args...)) }
+func (r *Runtime) LogInfo(format string, args ...any) { r.logf("info", format, args) }
 
 // LogErr records the line and ends with reason error.
 func (r *Runtime) LogErr(format string, args ...any) error {
@@ -197,13 +225,16 @@ func (r *Runtime) ExitNoFail(format string, args ...any) error {
 	return r.end(connectors.NoFail, "no_fail", format, args)
 }
 
-// UploadRows checks the frame as the harness does and keeps it as one
-// batch. A nil or invalid frame, or one whose columns (names, types,
-// nullability) differ from the first frame's, is an error. The first frame
-// must have every source column of the mapping: if it lacks one, the run
-// ends with reason setup (recorded, and the context cancelled, so it holds
-// even if the connector drops the error). A frame of no rows is checked but
-// kept as no batch, since the harness writes none for it.
+// UploadRows checks the frame by the harness's rules (package stage) and
+// keeps it as one batch. A nil or invalid frame, or one whose columns
+// (names, types, nullability) differ from the first frame's, is an error,
+// as is any frame after the connector's Run returned. The first frame must
+// have every source column of the mapping: if it lacks one, the run ends
+// with reason setup. Handing the same frame over twice, or changing a
+// frame after handing it over, ends the run as unhandled (the harness may
+// still be encoding it). Those endings are recorded and cancel the
+// context, so they hold even if the connector drops the error. A frame of
+// no rows is checked but kept as no batch, since the harness writes none.
 func (r *Runtime) UploadRows(ctx context.Context, f *connectors.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -214,74 +245,44 @@ func (r *Runtime) UploadRows(ctx context.Context, f *connectors.Frame) error {
 	if isDest {
 		return fmt.Errorf("UploadRows: the runtime is running a destination; only sources upload rows")
 	}
-	if f == nil {
-		return fmt.Errorf("UploadRows: nil frame")
+	checks, err := r.uploadChecks()
+	if err != nil {
+		return r.end(connectors.Setup, "error", "%v", []any{err})
 	}
-	if err := f.Validate(); err != nil {
-		return fmt.Errorf("UploadRows: %w", err)
-	}
-	if err := r.checkSchema(f); err != nil {
+	if _, err := checks.Check(f); err != nil {
 		return err
 	}
 	if f.Len() == 0 {
 		return nil
 	}
+	fp := stage.FingerprintOf(f)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.uploads = append(r.uploads, f)
+	r.prints = append(r.prints, fp)
 	r.rows += int64(f.Len())
 	return nil
 }
 
-// checkSchema is harness/upload.go's: the first frame fixes the schema and
-// must carry the mapping's source columns; later frames must match it.
-func (r *Runtime) checkSchema(f *connectors.Frame) error {
-	fields := f.Fields()
+// uploadChecks are the run's, or outside a run (a test calling a
+// connector's helpers directly) checks made once from JobDetails.
+func (r *Runtime) uploadChecks() (*stage.Uploads, error) {
 	r.mu.Lock()
-	schema := r.schema
+	checks := r.checks
 	r.mu.Unlock()
-	if schema == nil {
-		m, _, err := r.current()
-		if err != nil {
-			return r.end(connectors.Setup, "error", "%v", []any{err})
-		}
-		if cols := m.SourceColumns(); len(cols) > 0 {
-			if _, err := f.Select(cols, nil); err != nil {
-				return r.end(connectors.Setup, "error", "JobDataJSON maps a column the source does not have: %v", []any{err})
-			}
-		}
-		r.mu.Lock()
-		r.schema = fields
-		r.mu.Unlock()
-		return nil
+	if checks != nil {
+		return checks, nil
 	}
-	if len(fields) != len(schema) {
-		return fmt.Errorf("UploadRows: frame has %d columns, earlier frames had %d (%s)", len(fields), len(schema), formatSchema(schema))
+	m, _, err := r.current()
+	if err != nil {
+		return nil, err
 	}
-	for i, fd := range fields {
-		if fd != schema[i] {
-			return fmt.Errorf("UploadRows: column %d is %s %s (nullable %v), earlier frames had %s %s (nullable %v)",
-				i+1, fd.Name, fd.Type, fd.Nullable, schema[i].Name, schema[i].Type, schema[i].Nullable)
-		}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checks == nil {
+		r.checks = stage.NewUploads(m, r.endAs)
 	}
-	return nil
-}
-
-// formatSchema writes fields as the harness's codec.FormatSchema does
-// ("name:type" or "name:type?" for nullable, comma separated), which this
-// package may not import.
-func formatSchema(fields []connectors.Field) string {
-	var b strings.Builder
-	for i, fd := range fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(fd.Name + ":" + fd.Type.String())
-		if fd.Nullable {
-			b.WriteByte('?')
-		}
-	}
-	return b.String()
+	return r.checks, nil
 }
 
 // SetExpectedRows records n in ExpectedOut.
@@ -303,7 +304,6 @@ func (r *Runtime) RunBatches(ctx context.Context) error {
 	if err != nil {
 		return r.end(connectors.Setup, "error", "%v", []any{err})
 	}
-	src, dst := m.SourceColumns(), m.DestinationColumns()
 	for i, f := range r.Input {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -311,10 +311,9 @@ func (r *Runtime) RunBatches(ctx context.Context) error {
 		if f == nil {
 			return fmt.Errorf("connectortest: Input[%d] is nil", i)
 		}
-		if len(src) > 0 {
-			if f, err = f.Select(src, dst); err != nil {
-				return r.end(connectors.Setup, "error", "JobDataJSON maps a column batch %d lacks: %v", []any{i + 1, err})
-			}
+		f, ee := stage.MapBatch(m, f, strconv.Itoa(i+1))
+		if ee != nil {
+			return r.endAs(ee.Reason, ee.Message)
 		}
 		r.mu.Lock()
 		r.rows += int64(f.Len())
@@ -402,11 +401,30 @@ func (r *Runtime) Uploads() []*connectors.Frame {
 	return append([]*connectors.Frame(nil), r.uploads...)
 }
 
-// Exit returns the ending the connector called, or nil.
+// Exit returns the ending the connector called (or the runtime recorded),
+// or nil.
 func (r *Runtime) Exit() *connectors.ExitError {
 	r.mu.Lock()
+	e := r.ending
+	r.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	return e.Exit()
+}
+
+// Warnings returns the messages of the warnings logged so far (Level
+// "warn"), such as the hint after a line with "%!" in it.
+func (r *Runtime) Warnings() []string {
+	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.exit
+	var out []string
+	for _, l := range r.logs {
+		if l.Level == "warn" {
+			out = append(out, l.Message)
+		}
+	}
+	return out
 }
 
 var _ connectors.Runtime = (*Runtime)(nil)

@@ -9,6 +9,7 @@ import (
 
 	"connector-dev/connectors"
 	"connector-dev/connectors/connectortest"
+	"connector-dev/connectors/stage"
 )
 
 // sourceFunc and destFunc make a connector of a function.
@@ -410,4 +411,58 @@ func TestWindowOutsideRunPanicsOnBadJob(t *testing.T) {
 		}
 	}()
 	rt.Window()
+}
+
+// A frame changed in place after UploadRows took it would reach S3 changed
+// (or be caught before encoding) under the harness: the fake catches it
+// when the source returns, even if the source did nothing else wrong.
+func TestFrameChangedAfterUploadIsUnhandled(t *testing.T) {
+	rt := connectortest.New(nil)
+	reason, msg := rt.RunSource(t.Context(), sourceFunc(func(ctx context.Context, rt connectors.Runtime) error {
+		f := frame(t, []connectors.Field{idField, nameField}, 1, 2)
+		if err := rt.UploadRows(ctx, f); err != nil {
+			return err
+		}
+		f.Col("id").Ints[1] = 99 // a buffer reused in place
+		return nil
+	}))
+	if reason != connectors.Unhandled || msg != stage.MsgChanged {
+		t.Errorf("run ended %s %q, want unhandled %q", reason, msg, stage.MsgChanged)
+	}
+	if logs := rt.Logs(); len(logs) == 0 || logs[len(logs)-1] != (connectortest.Log{Level: "unhandled", Message: stage.MsgChanged}) {
+		t.Errorf("logs %v, want the ending last", logs)
+	}
+}
+
+// Warnings lists the "%!" hint once per line that needs it, and nothing for
+// a line formatted right.
+func TestWarnings(t *testing.T) {
+	rt := connectortest.New(nil)
+	rt.RunSource(t.Context(), sourceFunc(func(ctx context.Context, rt connectors.Runtime) error {
+		rt.LogInfo("50%% done")
+		rt.LogInfo("100% done")
+		return nil
+	}))
+	hint, _ := stage.FormatWarning("%!")
+	if w := rt.Warnings(); len(w) != 1 || w[0] != hint {
+		t.Errorf("warnings %q, want one %q", w, hint)
+	}
+	logs := rt.Logs()
+	if len(logs) != 3 || logs[0].Message != "50% done" || logs[2] != (connectortest.Log{Level: "warn", Message: hint}) {
+		t.Errorf("logs %v, want the warning right after the line it is about", logs)
+	}
+}
+
+// After RunSource returned, UploadRows is refused as the harness refuses
+// it, until the next run.
+func TestUploadAfterRunRefused(t *testing.T) {
+	rt := connectortest.New(nil)
+	rt.RunSource(t.Context(), sourceFunc(func(context.Context, connectors.Runtime) error { return nil }))
+	err := rt.UploadRows(t.Context(), frame(t, []connectors.Field{idField, nameField}, 1))
+	if err == nil || err.Error() != stage.MsgAfterReturn {
+		t.Errorf("UploadRows after the run: %v, want %q", err, stage.MsgAfterReturn)
+	}
+	if n := len(rt.Uploads()); n != 0 {
+		t.Errorf("kept %d frames after the run", n)
+	}
 }

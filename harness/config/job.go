@@ -310,10 +310,20 @@ func readError(path, what string, err error) error {
 		err = pe.Err
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s: no such %s", path, what)
+		return &fileError{fmt.Sprintf("%s: no such %s", path, what), err}
 	}
-	return fmt.Errorf("%s: cannot read the %s: %v", path, what, err)
+	return &fileError{fmt.Sprintf("%s: cannot read the %s: %v", path, what, err), err}
 }
+
+// fileError is one line for the user that keeps the read's cause, so a
+// caller can still tell a missing file (fs.ErrNotExist) from another failure.
+type fileError struct {
+	msg string
+	err error
+}
+
+func (e *fileError) Error() string { return e.msg }
+func (e *fileError) Unwrap() error { return e.err }
 
 // lastNonSpace is the index of the last non-space byte before i, or -1.
 func lastNonSpace(src []byte, i int) int {
