@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseKey(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // the names joined by "|", or the error's text
+	}{
+		{"id", "id"},
+		{" region , id ", "region|id"},
+		{"", `--key "": name a column`},
+		{"id,", "an empty column name"},
+		{"a,,b", "an empty column name"},
+		{"id,id", `column "id" is named twice`},
+	}
+	for _, tc := range tests {
+		got, err := ParseKey(tc.in)
+		if err != nil {
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseKey(%q): %v, want %q", tc.in, err, tc.want)
+			}
+			continue
+		}
+		if strings.Join(got, "|") != tc.want {
+			t.Errorf("ParseKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// Whatever --key is given, it is either refused in one line that names
+// --key, or read as distinct, trimmed, non-empty names that read back the
+// same when joined.
+func FuzzParseKey(f *testing.F) {
+	for _, s := range []string{"id", "region,id", " a , b ", "", ",", "a,a", "a,\n", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		names, err := ParseKey(s)
+		if err != nil {
+			if msg := err.Error(); !strings.HasPrefix(msg, "--key ") || strings.Contains(SafeText(msg), "\n") {
+				t.Fatalf("ParseKey(%q): error %q", s, msg)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, n := range names {
+			if n == "" || n != strings.TrimSpace(n) || strings.Contains(n, ",") || seen[n] {
+				t.Fatalf("ParseKey(%q) = %q", s, names)
+			}
+			seen[n] = true
+		}
+		again, err := ParseKey(strings.Join(names, ","))
+		if err != nil || strings.Join(again, ",") != strings.Join(names, ",") {
+			t.Fatalf("ParseKey(%q) = %q, but its join reads as %q, %v", s, names, again, err)
+		}
+	})
+}
