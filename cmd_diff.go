@@ -67,13 +67,13 @@ func runDiff(c *call, o diffFlags) int {
 // diffReports compares a and b and prints the result to w: 0 the same,
 // 1 they differ, 3 it cannot be done (one line on stderr).
 func diffReports(c *call, a, b *harness.Report, opts harness.DiffOptions, jsonOut bool, w io.Writer) int {
-	past, err := harness.OpenPastRuns(c.dir, c.state(), c.Environ(), c.s3Endpoint)
+	ctx, stop := signalContext()
+	defer stop()
+	past, err := harness.OpenPastRuns(ctx, c.dir, c.state(), c.Environ(), c.s3Endpoint)
 	if err != nil {
 		return c.fail("%v", err)
 	}
 	defer past.Close()
-	ctx, stop := signalContext()
-	defer stop()
 	res, err := harness.Diff(ctx, c.state(), past, a, b, opts)
 	if err != nil {
 		var de *harness.DiffError

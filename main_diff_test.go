@@ -261,3 +261,24 @@ func TestDiffCannotCompare(t *testing.T) {
 		}
 	}
 }
+
+// run --diff last shows the diff against the job's previous run and keeps
+// the run's own exit code.
+func TestRunDiffLast(t *testing.T) {
+	project(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"run", "synthetic", "--ci", "--diff", "last"}, testEnv(&out, &errb, "CI=true", "SYNTHETIC_ROWS=200"))
+	if code != 0 || !strings.Contains(errb.String(), "--diff last: run ") || !strings.Contains(errb.String(), "no earlier finished run") {
+		t.Errorf("first run --diff last: exit %d, stderr %q", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code = run([]string{"run", "synthetic", "--ci", "--diff", "last"}, testEnv(&out, &errb, "CI=true", "SYNTHETIC_ROWS=205"))
+	if code != 0 || !strings.Contains(out.String(), "rows by key id: 200 in a, 205 in b: 5 added, 0 removed, 0 changed") {
+		t.Errorf("second run --diff last: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	code, _, errs := cli(t, "run", "synthetic", "--diff", "first")
+	if code != 3 || !strings.Contains(errs, `--diff "first": the one form is --diff last`) {
+		t.Errorf("--diff first: exit %d %q", code, errs)
+	}
+}
