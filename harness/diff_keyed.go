@@ -10,13 +10,16 @@ import (
 // place, B is streamed against it, then the changed rows are read again,
 // column by column, to say which columns changed.
 func (d *differ) keyed(key []string) error {
+	// 16 bytes a row: whether B matched it is the top bit of its place
+	// (no run has 2^31 batches). Sized up front from the report, so the
+	// map does not grow (and hold its old and new tables at once).
 	type entry struct {
-		row     uint64
-		at      loc
-		matched bool
+		row uint64
+		at  loc
 	}
+	const matched = loc(1) << 63
 	h := newHasher(d.seed)
-	m := map[uint64]entry{}
+	m := make(map[uint64]entry, max(d.a.rep.Rows(), 0))
 	keyName := strings.Join(key, ",")
 	err := d.a.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
 		ks, cs := cols(f, key), cols(f, d.common)
@@ -44,7 +47,7 @@ func (d *differ) keyed(key []string) error {
 			kh := hashRow(h, ks, r)
 			e, ok := m[kh]
 			_, dupB := bOnly[kh]
-			if (ok && e.matched) || dupB {
+			if (ok && e.at&matched != 0) || dupB {
 				return diffErrorf("--key %s: %s is in more than one row of run %s: a key must name one row (add columns: --key %s,COLUMN)", keyName, keyText(pick(ks, key, r)), d.b.rep.RunID, keyName)
 			}
 			if !ok {
@@ -55,10 +58,11 @@ func (d *differ) keyed(key []string) error {
 				}
 				continue
 			}
-			e.matched = true
+			at := e.at
+			e.at |= matched
 			m[kh] = e
 			if e.row != hashRow(h, cs, r) {
-				changed = append(changed, pair{e.at, locOf(i, r)})
+				changed = append(changed, pair{at, locOf(i, r)})
 			}
 		}
 		return nil
@@ -69,7 +73,7 @@ func (d *differ) keyed(key []string) error {
 	bOnly = nil
 	var gone []loc
 	for _, e := range m {
-		if !e.matched {
+		if e.at&matched == 0 {
 			gone = append(gone, e.at)
 		}
 	}

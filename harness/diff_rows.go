@@ -340,17 +340,17 @@ func (d *differ) multiset() error {
 		first loc
 	}
 	h := newHasher(d.seed)
-	seen := map[uint64]*entry{}
+	seen := make(map[uint64]entry, max(d.a.rep.Rows(), 0))
 	err := d.a.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
 		cs := cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
 			rh := hashRow(h, cs, r)
-			e := seen[rh]
-			if e == nil {
-				e = &entry{first: locOf(i, r)}
-				seen[rh] = e
+			e, ok := seen[rh]
+			if !ok {
+				e.first = locOf(i, r)
 			}
 			e.count++
+			seen[rh] = e
 			d.res.Rows.A++
 		}
 		return nil
@@ -363,8 +363,10 @@ func (d *differ) multiset() error {
 		cs := cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
 			d.res.Rows.B++
-			if e := seen[hashRow(h, cs, r)]; e != nil && e.count > 0 {
+			rh := hashRow(h, cs, r)
+			if e := seen[rh]; e.count > 0 {
 				e.count--
+				seen[rh] = e
 				continue
 			}
 			d.res.Rows.Added++
