@@ -88,18 +88,27 @@ func DiffRuns(stateDir string, ids []string) (a, b *Report, err error) {
 		}
 		return a, b, checkComparable(a)
 	}
+	// The newest finished run that has an earlier one of its job: the
+	// latest pair, even when the newest run is of a job run only once.
+	var latest *Report
 	for i := range runs {
 		if runs[i].Incomplete() {
 			continue
 		}
 		b = &runs[i]
+		if latest == nil {
+			latest = b
+		}
 		if a = previousRun(runs, b); a == nil {
-			return nil, nil, diffErrorf("run %s: no earlier finished run of job %s to compare it with (name two runs: diff RUN-A RUN-B)", b.RunID, b.Job)
+			continue
 		}
 		if err := checkComparable(b); err != nil {
 			return nil, nil, err
 		}
 		return a, b, checkComparable(a)
+	}
+	if latest != nil {
+		return nil, nil, diffErrorf("run %s: no earlier finished run of job %s to compare it with, nor two runs of another job (name two runs: diff RUN-A RUN-B)", latest.RunID, latest.Job)
 	}
 	return nil, nil, diffErrorf("no finished runs in %s to compare: `connector-dev run NAME` twice makes two", filepath.Join(stateDir, "runs"))
 }

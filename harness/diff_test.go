@@ -59,3 +59,29 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// On a terminal a value cannot move the cursor or recolour the screen:
+// WriteDiff escapes what SafeText escapes, and the counts carry
+// thousands separators.
+func TestWriteDiffSafe(t *testing.T) {
+	res := &DiffResult{A: "ra", B: "rb", Runs: map[string]DiffRun{"a": {RunID: "ra"}, "b": {RunID: "rb"}},
+		Key:    []string{"id"},
+		Rows:   RowCounts{A: 1234567, B: 1234568, Added: 1},
+		Cols:   map[string]int64{},
+		Sample: DiffSamples{Added: []DiffRow{{{"id", int64(7)}, {"name", "\x1b[31mred\x1b[0m"}}}},
+		Schema: SchemaDiff{Added: []SchemaField{{Name: "n\x1b]0;x\x07", Type: "string"}}},
+	}
+	var b strings.Builder
+	if err := WriteDiff(&b, res, SafeText); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("WriteDiff left a control character:\n%q", out)
+	}
+	for _, want := range []string{"1,234,567 in a, 1,234,568 in b: 1 added", "+ id=7 name=", "red", "ra and rb: differ"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("WriteDiff output lacks %q:\n%s", want, out)
+		}
+	}
+}
