@@ -282,3 +282,29 @@ func TestRunDiffLast(t *testing.T) {
 		t.Errorf("--diff first: exit %d %q", code, errs)
 	}
 }
+
+// A batch that is gone, or no longer the object the source stored, is
+// exit 3 naming it.
+func TestDiffUnreadableBatch(t *testing.T) {
+	project(t)
+	a := runSynthetic(t, "100", "")
+	runSynthetic(t, "100", "")
+	key := filepath.Join(".connector-dev", "s3", "buckets", "connector-dev", "synthetic-accounts", a, "batch-000001.parquet")
+	f, err := os.OpenFile(key, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("xx")
+	f.Close()
+	code, _, errs := cli(t, "diff")
+	if code != 3 || !strings.Contains(errs, "synthetic-accounts/"+a+"/batch-000001.parquet: size mismatch") {
+		t.Errorf("changed batch: exit %d %q", code, errs)
+	}
+	if err := os.Remove(key); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = cli(t, "diff")
+	if code != 3 || !strings.Contains(errs, a+"/batch-000001.parquet") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("missing batch: exit %d %q", code, errs)
+	}
+}
