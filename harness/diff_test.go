@@ -3,6 +3,8 @@ package harness
 import (
 	"strings"
 	"testing"
+
+	"connector-dev/connectors"
 )
 
 func TestParseKey(t *testing.T) {
@@ -83,5 +85,34 @@ func TestWriteDiffSafe(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("WriteDiff output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// The schema part names columns added, removed and retyped, and the
+// shared columns' new order when it changed.
+func TestSchemaDiff(t *testing.T) {
+	f := func(name string, typ connectors.Type, null bool) connectors.Field {
+		return connectors.Field{Name: name, Type: typ, Nullable: null}
+	}
+	a := []connectors.Field{f("id", connectors.Int64, false), f("amount", connectors.Int64, false), f("name", connectors.String, false), f("gone", connectors.Bool, false)}
+	b := []connectors.Field{f("name", connectors.String, true), f("id", connectors.Int64, false), f("amount", connectors.Float64, false), f("new", connectors.Timestamp, false)}
+	d := schemaDiff(a, b)
+	var got []string
+	for _, x := range d.Added {
+		got = append(got, "+"+x.Name+" "+x.Type)
+	}
+	for _, x := range d.Removed {
+		got = append(got, "-"+x.Name)
+	}
+	for _, x := range d.Changed {
+		got = append(got, "~"+x.Name+" "+typeWord(x.A)+" -> "+typeWord(x.B))
+	}
+	got = append(got, "order "+strings.Join(d.Reordered, ","))
+	want := "+new timestamp|-gone|~amount int64 -> float64|~name string -> string (nullable)|order name,id,amount"
+	if strings.Join(got, "|") != want {
+		t.Errorf("schemaDiff:\n got %s\nwant %s", strings.Join(got, "|"), want)
+	}
+	if d := schemaDiff(a, a); len(d.Added)+len(d.Removed)+len(d.Changed)+len(d.Reordered) != 0 {
+		t.Errorf("schemaDiff(a, a) = %+v", d)
 	}
 }
