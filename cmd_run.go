@@ -52,7 +52,7 @@ Exit 0 when all is well, 3 with one line naming what to fix.
 type runOptions struct {
 	harness.Options
 	checkOnly                      bool
-	now, faultSpec                 string
+	now, faultSpec, diff           string
 	ci, json, record, replay, live bool
 }
 
@@ -71,6 +71,7 @@ func runFlags(fs *flag.FlagSet, checkOnly bool) func(*call) int {
 		fs.BoolVar(&o.record, "record", false, "talk to the real service and record a new cassette beside the job")
 		fs.BoolVar(&o.replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
 		fs.BoolVar(&o.live, "live", false, "talk to the real service without recording")
+		fs.StringVar(&o.diff, "diff", "", "after the run, show what changed since the job's previous run (--diff last); the exit code stays the run's")
 	}
 	return func(c *call) int { return runRun(c, o) }
 }
@@ -116,6 +117,9 @@ func runRun(c *call, o *runOptions) int {
 	if modes > 1 {
 		return fail("--record, --replay and --live exclude each other: pick one")
 	}
+	if o.diff != "" && o.diff != "last" {
+		return fail("--diff %q: the one form is --diff last (the job's previous run); for others use `connector-dev diff RUN-A RUN-B`", o.diff)
+	}
 	r, err := harness.Plan(opts)
 	if err != nil {
 		return fail("%v", err)
@@ -138,7 +142,25 @@ func runRun(c *call, o *runOptions) int {
 		return fail("%v", err)
 	}
 	defer r.Close()
-	return execute(ctx, r, c.state(), c.Stdout, c.Stderr, o.json, !c.headless(o.ci || o.json), tui.Options{NoColor: c.Getenv("NO_COLOR") != ""})
+	code := execute(ctx, r, c.state(), c.Stdout, c.Stderr, o.json, !c.headless(o.ci || o.json), tui.Options{NoColor: c.Getenv("NO_COLOR") != ""})
+	if o.diff != "" && ctx.Err() == nil {
+		diffLast(c, r.Info().RunID, o.json)
+	}
+	return code
+}
+
+// diffLast shows what changed between run id and the previous finished
+// run of its job; it is shown, not judged: the run's code stands.
+func diffLast(c *call, id string, jsonOut bool) {
+	if !jsonOut {
+		fmt.Fprintln(c.Stdout)
+	}
+	a, b, err := harness.DiffRuns(c.state(), []string{id})
+	if err != nil {
+		c.fail("--diff last: %v", err)
+		return
+	}
+	diffReports(c, a, b, harness.DiffOptions{Limit: 10}, jsonOut, c.Stdout)
 }
 
 // execute runs r headless (plain or JSON lines on stdout) or in the
