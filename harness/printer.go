@@ -202,7 +202,10 @@ func (p *Printer) Emit(ev Event) {
 		p.w.WriteString(FormatPlain(ev))
 	}
 	p.w.WriteByte('\n')
-	if ev.Kind == EventFinished {
+	switch ev.Kind {
+	case EventRunStarted, EventFinished, EventStageStarted, EventStageFinished, EventBatchWritten, EventBatchRead:
+		// Few and telling: out at once, so a process that dies (a Go
+		// fatal error takes the buffer with it) has shown them.
 		p.w.Flush()
 	}
 }
