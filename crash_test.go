@@ -141,6 +141,12 @@ func TestEmptyCrashLogIgnored(t *testing.T) {
 	if strings.Contains(listing, "fatal error") || !strings.Contains(listing, "incomplete") {
 		t.Errorf("an empty crash.log changed the listing:\n%s", listing)
 	}
+	// Without a manifest nothing knows its counts: "-", not 0.
+	for _, l := range strings.Split(listing, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "20260101-000000-000001" && strings.Join(f[len(f)-4:], " ") != "- - - -" {
+			t.Errorf("the killed run's CODE ROWS BATCHES SECONDS are %v, want - - - -", f[len(f)-4:])
+		}
+	}
 	if _, err := os.Stat(filepath.Join(runDir, "crash.log")); !os.IsNotExist(err) {
 		t.Errorf("the empty crash.log is still there (%v)", err)
 	}

@@ -82,7 +82,8 @@ func TestCIKeepsItsLastLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "run", "synthetic", "--ci", "--state-dir", t.TempDir())
+	state := t.TempDir()
+	cmd := exec.Command(bin, "run", "synthetic", "--ci", "--state-dir", state)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("run --ci: %v", err)
@@ -93,5 +94,15 @@ func TestCIKeepsItsLastLines(t *testing.T) {
 	if n := len(lines); n < 3 || !strings.Contains(lines[n-1], "EXIT") || !strings.Contains(lines[n-1], "success (code 0)") ||
 		!strings.Contains(lines[n-2], "SUM") || !strings.Contains(lines[n-3], "SUM") {
 		t.Errorf("the output does not end with two SUM lines and EXIT:\n%s", b)
+	}
+	// Counts read as on the dashboard: separators, and 1 batch.
+	for _, want := range []string{"Generating 10,000 synthetic rows", `sqlite: loaded 10,000 rows into table "accounts"`, "destination 1 batch under s3://"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the output lacks %q:\n%s", want, b)
+		}
+	}
+	listing, err := exec.Command(bin, "inspect", "--ci", "--state-dir", state).CombinedOutput()
+	if err != nil || !strings.Contains(string(listing), " 10,000 ") {
+		t.Errorf("inspect --ci (%v) does not show ROWS as 10,000:\n%s", err, listing)
 	}
 }

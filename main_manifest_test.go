@@ -280,7 +280,7 @@ func TestKilledRunIsIncomplete(t *testing.T) {
 	<-exited
 	id := filepath.Base(filepath.Dir(logPath))
 	b, _ := os.ReadFile(logPath)
-	if !bytes.Contains(b, []byte("Generating 200000000 synthetic rows")) || !bytes.Contains(b, []byte("batch-000001.parquet")) {
+	if !bytes.Contains(b, []byte("Generating 200,000,000 synthetic rows")) || !bytes.Contains(b, []byte("batch-000001.parquet")) {
 		t.Errorf("run.log after kill -9 (%d bytes) lacks the lines written before it:\n%s", len(b), b)
 	}
 	code, out, errOut := cli(t, "inspect", "--ci")

@@ -101,8 +101,9 @@ func stageLine(ev Event) string {
 	s := ev.Stats
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s finished: %s, %s, %s, %s, %.2f s", ev.Message, ev.Exit.Reason, rows(s.Rows), batches(s.Batches), HumanBytes(s.Bytes), s.Seconds)
-	if ev.Exit.Message != "" {
-		fmt.Fprintf(&b, " (%s)", firstLine(ev.Exit.Message))
+	// An interrupted stage's message is often just its reason again.
+	if m := firstLine(ev.Exit.Message); m != "" && m != string(ev.Exit.Reason) {
+		fmt.Fprintf(&b, " (%s)", m)
 	}
 	return b.String()
 }
