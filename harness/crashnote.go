@@ -30,7 +30,13 @@ func crashNote(runDir string) string {
 	return crashPrefix + p
 }
 
-// DiedOfCrash says an incomplete run's message points at its crash.log.
-func (r *Report) DiedOfCrash() bool {
-	return r.Incomplete() && strings.HasPrefix(r.Exit.Message, crashPrefix)
+// CrashNote is "the process died of a Go fatal error: see DIR/crash.log"
+// for an incomplete run that left a crash.log, else "": what listings of
+// past runs say of it.
+func (r *Report) CrashNote() string {
+	if !r.Incomplete() || !strings.HasPrefix(r.Exit.Message, crashPrefix) {
+		return ""
+	}
+	note, _, _ := strings.Cut(r.Exit.Message, "; ")
+	return note
 }

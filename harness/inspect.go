@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -51,8 +50,7 @@ func WriteRuns(w io.Writer, runs []Report) {
 	}
 	tw.Flush()
 	for _, r := range runs {
-		if r.DiedOfCrash() {
-			note, _, _ := strings.Cut(r.Exit.Message, "; ")
+		if note := r.CrashNote(); note != "" {
 			fmt.Fprintf(w, "run %s: %s\n", SafeText(r.RunID), SafeText(note))
 		}
 	}
