@@ -393,7 +393,7 @@ func TestKilledInDestinationLoadsFromRun(t *testing.T) {
 	<-exited
 	id := filepath.Base(filepath.Dir(logPath))
 	code, out, _ := cli(t, "inspect", "--ci")
-	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "incomplete") || !strings.Contains(line, fmt.Sprint(rows)) {
+	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "incomplete") || !strings.Contains(line, harness.Number(int64(rows))) {
 		t.Errorf("inspect --ci does not list %s as incomplete with %d rows:\n%s", id, rows, out)
 	}
 	code, out, errOut := cli(t, "run", "sqlite", "--from-run", id, "--ci")
