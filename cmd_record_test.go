@@ -41,6 +41,9 @@ func TestRecordOfflineKeepsCassette(t *testing.T) {
 	if !strings.Contains(out, "written beside the cassette, to "+beside) || !strings.Contains(out, cassette+" is as it was") {
 		t.Errorf("the output does not say where the recording went:\n%s", out)
 	}
+	if !strings.Contains(out, "do not commit "+filepath.Base(beside)+" unless you mean to") {
+		t.Errorf("the output does not say the recording beside the cassette is not for committing:\n%s", out)
+	}
 	// The headline command still works.
 	os.Unsetenv("SALESFORCE_LOGIN_URL")
 	if code, out, _ := cli(t, "run", "salesforce", "--ci"); code != 0 {

@@ -168,6 +168,10 @@ func diffLast(c *call, id string, jsonOut bool) {
 // the whole run: what a connector or a library prints becomes scrubbed log
 // lines, and connector-dev's own output goes to the original descriptors.
 func execute(ctx context.Context, r *harness.Run, stateDir string, stdout, stderr io.Writer, jsonOut, dashboard bool, topts tui.Options) int {
+	// Restore closes the duplicates handed out as out.Stdout/out.Stderr:
+	// whatever is written after it (the closing line, a Close error) goes
+	// to the writers we were given, which are fds 1 and 2 again by then.
+	origOut, origErr := stdout, stderr
 	out, err := r.CaptureOutput()
 	if err == nil {
 		defer out.Restore()
@@ -182,6 +186,7 @@ func execute(ctx context.Context, r *harness.Run, stateDir string, stdout, stder
 		if out != nil {
 			out.Restore()
 		}
+		stdout, stderr = origOut, origErr
 	}
 	if !dashboard {
 		p := harness.NewPrinter(stdout, jsonOut)

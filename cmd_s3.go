@@ -23,7 +23,7 @@ keys, until Ctrl-C: point aws-cli or boto3 at it to look at batches.
 			var memory bool
 			fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen address on loopback (port 0 picks a free one)")
 			fs.BoolVar(&memory, "s3-memory", false, "keep objects in memory instead of the state folder")
-			fs.StringVar(&faultSpec, "faults", "", faultsUsage)
+			fs.StringVar(&faultSpec, "faults", "", s3FaultsUsage)
 			return func(c *call) int { return runS3(c, addr, faultSpec, memory) }
 		},
 	}

@@ -280,7 +280,7 @@ func TestKilledRunIsIncomplete(t *testing.T) {
 	<-exited
 	id := filepath.Base(filepath.Dir(logPath))
 	b, _ := os.ReadFile(logPath)
-	if !bytes.Contains(b, []byte("Generating 200000000 synthetic rows")) || !bytes.Contains(b, []byte("batch-000001.parquet")) {
+	if !bytes.Contains(b, []byte("Generating 200,000,000 synthetic rows")) || !bytes.Contains(b, []byte("batch-000001.parquet")) {
 		t.Errorf("run.log after kill -9 (%d bytes) lacks the lines written before it:\n%s", len(b), b)
 	}
 	code, out, errOut := cli(t, "inspect", "--ci")
@@ -393,7 +393,7 @@ func TestKilledInDestinationLoadsFromRun(t *testing.T) {
 	<-exited
 	id := filepath.Base(filepath.Dir(logPath))
 	code, out, _ := cli(t, "inspect", "--ci")
-	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "incomplete") || !strings.Contains(line, fmt.Sprint(rows)) {
+	if line := lineWith(out, id); code != 0 || !strings.Contains(line, "incomplete") || !strings.Contains(line, harness.Number(int64(rows))) {
 		t.Errorf("inspect --ci does not list %s as incomplete with %d rows:\n%s", id, rows, out)
 	}
 	code, out, errOut := cli(t, "run", "sqlite", "--from-run", id, "--ci")

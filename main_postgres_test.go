@@ -24,7 +24,7 @@ func TestSyntheticIntoPostgres(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("run %d: exit %d\n%s\n%s", i+1, code, out, errOut)
 		}
-		if !strings.Contains(out, `postgres: loaded 25000 rows into "public"."accounts" on 127.0.0.1:`) {
+		if !strings.Contains(out, `postgres: loaded 25,000 rows into "public"."accounts" on 127.0.0.1:`) {
 			t.Errorf("output lacks the load line:\n%s", out)
 		}
 		if n := srv.Query(t, "SELECT count(*), count(DISTINCT id) FROM public.accounts")[0]; n != "25000\t25000" {

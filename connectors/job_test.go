@@ -133,6 +133,8 @@ func TestJobValidate(t *testing.T) {
 		{"newline in name", func(j *JobDetails) { j.ETLJobNM = "a\nb" }, []string{`ETLJobNM has a control character (U+000A at byte 1): remove it (it names the batches' folder)`}},
 		{"DEL in name", func(j *JobDetails) { j.ETLJobNM = "ab\x7f" }, []string{`ETLJobNM has a control character (U+007F at byte 2): remove it (it names the batches' folder)`}},
 		{"C1 in name", func(j *JobDetails) { j.ETLJobNM = "a\u0085" }, []string{`ETLJobNM has a control character (U+0085 at byte 1): remove it (it names the batches' folder)`}},
+		{"bidi override in name", func(j *JobDetails) { j.ETLJobNM = "ab\u202ecod" }, []string{`ETLJobNM has a bidirectional control character (U+202E at byte 2): remove it (it names the batches' folder)`}},
+		{"bidi isolate in table", func(j *JobDetails) { j.DestinationObjectID = "t\u2066x" }, []string{`DestinationObjectID has a bidirectional control character (U+2066 at byte 1): remove it (it names the table the destination loads)`}},
 		{"not UTF-8", func(j *JobDetails) { j.ETLJobNM = "a\xffb" }, []string{`ETLJobNM is not valid UTF-8: use letters, digits, '-', '_' and '.' (it names the batches' folder)`}},
 		{"table with slash", func(j *JobDetails) { j.DestinationObjectID = "a/b" }, []string{`DestinationObjectID "a/b" may not contain / or \ (it names the table the destination loads): use '-' or '_' instead`}},
 		{"table too long", func(j *JobDetails) { j.DestinationObjectID = strings.Repeat("t", 300) }, []string{`DestinationObjectID is 300 bytes long: shorten it to at most 255 bytes (it names the table the destination loads)`}},

@@ -39,6 +39,11 @@ func CheckObjectName(field, value, purpose string, maxBytes int) error {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
 			return fmt.Errorf("%s has a control character (U+%04X at byte %d): remove it (%s)", field, r, i, what)
 		}
+		// Bidi embeddings, overrides and isolates reorder how the name is
+		// shown: in a key or a listing it would read as another name.
+		if (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return fmt.Errorf("%s has a bidirectional control character (U+%04X at byte %d): remove it (%s)", field, r, i, what)
+		}
 	}
 	if strings.ContainsAny(value, `/\`) {
 		return fmt.Errorf("%s %q may not contain / or \\ (%s): use '-' or '_' instead", field, value, what)

@@ -162,7 +162,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 	if err != nil {
 		return s.end(connectors.Error, LevelError, "%v", []any{err})
 	}
-	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%d batches under s3://%s/%s", len(objs), s.x.store.Bucket(), s.x.prefix))
+	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan readItem, 1)
 	go func() {

@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"connector-dev/connectors"
@@ -122,7 +123,9 @@ func (x *execution) finishRecording(report *Report, stopped, asExpected bool) []
 		case r.expect == nil:
 			why = fmt.Sprintf("the run ended with %s, not success", report.Exit.Reason)
 		}
-		say(LevelWarn, fmt.Sprintf("recording (%s) written beside the cassette, to %s: %s; %s", n, saved.Path, why, kept))
+		// Left visible to git on purpose (not ignored): it is the evidence of
+		// what happened; the line says it is not meant to be committed.
+		say(LevelWarn, fmt.Sprintf("recording (%s) written beside the cassette, to %s: %s; %s; do not commit %s unless you mean to (rename it over the cassette to use it)", n, saved.Path, why, kept, filepath.Base(saved.Path)))
 	}
 	return lines
 }

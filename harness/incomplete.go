@@ -84,6 +84,9 @@ func incompleteReport(runDir string, rep *Report) *Report {
 		rep.Manifest, rep.Batches, rep.Stages = "", nil, nil
 		rep.Exit = ExitInfo{Reason: ReasonIncomplete, Code: -1, Message: "it never finished, and its manifest cannot be read: " + err.Error()}
 	}
+	if note := crashNote(runDir); note != "" {
+		rep.Exit.Message = note + "; " + rep.Exit.Message
+	}
 	return rep
 }
 

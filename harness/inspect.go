@@ -41,9 +41,19 @@ func WriteRuns(w io.Writer, runs []Report) {
 		if r.Incomplete() {
 			code = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\n", SafeText(r.RunID), SafeText(r.Started), SafeText(r.Job), SafeText(r.Connector), SafeText(string(r.Exit.Reason)), code, r.Rows(), batches, r.Seconds)
+		rows, nb, secs := Number(r.Rows()), Number(batches), fmt.Sprintf("%.2f", r.Seconds)
+		if r.Incomplete() && r.Manifest == "" {
+			// Nothing records these counts yet: 0 would be a claim.
+			rows, nb, secs = "-", "-", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", SafeText(r.RunID), SafeText(r.Started), SafeText(r.Job), SafeText(r.Connector), SafeText(string(r.Exit.Reason)), code, rows, nb, secs)
 	}
 	tw.Flush()
+	for _, r := range runs {
+		if note := r.CrashNote(); note != "" {
+			fmt.Fprintf(w, "run %s: %s\n", SafeText(r.RunID), SafeText(note))
+		}
+	}
 }
 
 // Inspect prints one run's batches (batch 0) or one batch's rows as csv or

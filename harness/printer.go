@@ -101,8 +101,9 @@ func stageLine(ev Event) string {
 	s := ev.Stats
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s finished: %s, %s, %s, %s, %.2f s", ev.Message, ev.Exit.Reason, rows(s.Rows), batches(s.Batches), HumanBytes(s.Bytes), s.Seconds)
-	if ev.Exit.Message != "" {
-		fmt.Fprintf(&b, " (%s)", firstLine(ev.Exit.Message))
+	// An interrupted stage's message is often just its reason again.
+	if m := firstLine(ev.Exit.Message); m != "" && m != string(ev.Exit.Reason) {
+		fmt.Fprintf(&b, " (%s)", m)
 	}
 	return b.String()
 }
@@ -202,7 +203,10 @@ func (p *Printer) Emit(ev Event) {
 		p.w.WriteString(FormatPlain(ev))
 	}
 	p.w.WriteByte('\n')
-	if ev.Kind == EventFinished {
+	switch ev.Kind {
+	case EventRunStarted, EventFinished, EventStageStarted, EventStageFinished, EventBatchWritten, EventBatchRead:
+		// Few and telling: out at once, so a process that dies (a Go
+		// fatal error takes the buffer with it) has shown them.
 		p.w.Flush()
 	}
 }

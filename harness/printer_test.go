@@ -37,8 +37,13 @@ func TestPlainLinesCount(t *testing.T) {
 			Exit: &ExitInfo{Reason: connectors.Success}}, "synthetic finished: success, 1,234,567 rows, 1 batch,"},
 		{Event{Time: at, Kind: EventFinished, Summary: []StageReport{{Name: "source", Connector: "synthetic", Rows: 200000, Batches: 4, RowsPerS: 2141951.4}},
 			Exit: &ExitInfo{Reason: connectors.Interrupted, Code: 130, Message: "interrupted"}}, "200,000 rows       4 batches"},
+		{Event{Time: at, Kind: EventStageFinished, Stage: "source", Message: "synthetic", Stats: &Stats{Rows: 1350000, Batches: 27},
+			Exit: &ExitInfo{Reason: connectors.Interrupted, Code: 130, Message: "interrupted"}}, "synthetic finished: interrupted, 1,350,000 rows, 27 batches,"},
 	} {
 		got := FormatPlain(c.ev)
+		if c.ev.Exit != nil && strings.HasSuffix(got, "("+string(c.ev.Exit.Reason)+")") {
+			t.Errorf("%s line repeats its reason: %q", c.ev.Kind, got)
+		}
 		if !strings.Contains(got, c.want) {
 			t.Errorf("%s line %q lacks %q", c.ev.Kind, got, c.want)
 		}

@@ -49,3 +49,25 @@ func TestRunsListShowsIncompleteRun(t *testing.T) {
 		}
 	}
 }
+
+// A run that died of a Go fatal error (report.json "running", a non-empty
+// crash.log) says so under the runs list while the cursor is on it.
+func TestRunsListSaysGoFatalError(t *testing.T) {
+	state := t.TempDir()
+	const id = "20261128-211500-7f3a01"
+	dir := filepath.Join(state, "runs", id)
+	os.MkdirAll(dir, 0o755)
+	b, _ := json.Marshal(harness.Report{RunID: id, Connector: "unlocker", Job: "unlock", Started: "2026-11-28T21:15:00.000000Z", Status: harness.StatusRunning})
+	os.WriteFile(filepath.Join(dir, "report.json"), b, 0o644)
+	os.WriteFile(filepath.Join(dir, "crash.log"), []byte("\ngoroutine 7 [running]:\nsync.fatal(...)\n"), 0o600)
+	runs, err := harness.ListRuns(state)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("ListRuns: %v %v", runs, err)
+	}
+	m := newInspectModel(t.Context(), asciiStyles(), runs, nil, nil)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 24})
+	want := "the process died of a Go fatal error: see " + filepath.Join(dir, "crash.log")
+	if v := m.View(); !strings.Contains(v, want) {
+		t.Errorf("the runs list does not say %q:\n%s", want, v)
+	}
+}

@@ -116,6 +116,12 @@ func (p *inspectPage) status() string {
 	if s := p.batches.status(); p.onBatches && s != "" {
 		return p.st.dim.Render(s)
 	}
+	if l := p.runs; !p.onBatches && l.cursor < len(l.runs) {
+		// A run that died of a Go fatal error says where its trace is.
+		if note := l.runs[l.cursor].CrashNote(); note != "" {
+			return p.st.bad.Render(note)
+		}
+	}
 	return ""
 }
 

@@ -47,7 +47,8 @@ func (d *dashboard) stageLine(s *stageState) string {
 
 // stageLineVariants are a stage's state and counts, richest first: a narrow
 // terminal gives up the state's padding, then bytes, then batches, then the
-// state's word; rows and rows/s go last.
+// state's word, then the word "rows" and the mark; the numbers of rows and
+// rows/s go last.
 func (d *dashboard) stageLineVariants(s *stageState) []string {
 	mark, word, st := d.stageWord(s)
 	name := pad(s.name, 12)
@@ -65,6 +66,10 @@ func (d *dashboard) stageLineVariants(s *stageState) []string {
 		name + " " + st.Render(pad(mark+" "+word, 10)) + " " + joinNonEmpty("  ", rows, r),
 		name + " " + st.Render(mark) + " " + joinNonEmpty("  ", rows, r),
 		s.name + " " + st.Render(mark) + " " + joinNonEmpty(" ", rows, r),
+		// Narrower still: the word "rows" (rows/s says the unit), then the
+		// mark; the two numbers stay.
+		s.name + " " + st.Render(mark) + " " + joinNonEmpty(" ", count(s.stats.Rows), r),
+		s.name + " " + joinNonEmpty(" ", count(s.stats.Rows), r),
 	}
 }
 

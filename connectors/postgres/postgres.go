@@ -157,7 +157,7 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		return rt.LogErr("postgres: commit to %s: the server rolled the transaction back; nothing of this run was committed", srv)
 	}
 	committed = true
-	rt.LogInfo("postgres: loaded %d rows into %s on %s (%s)", ld.rows, tgt, srv, job.UpdateMethod())
+	rt.LogInfo("postgres: loaded %s rows into %s on %s (%s)", connectors.Thousands(ld.rows), tgt, srv, job.UpdateMethod())
 	return nil
 }
 

@@ -170,11 +170,11 @@ func (s *Source) Run(ctx context.Context, rt connectors.Runtime) error {
 			return err
 		}
 		seen += int64(len(pg.records))
-		rt.LogInfo("page %d: %d of %d records", page, seen, total)
+		rt.LogInfo("page %d: %s of %s records", page, connectors.Thousands(seen), connectors.Thousands(total))
 		next = pg.next
 	}
 	if seen != total {
-		rt.LogInfo("Salesforce reported %d records but sent %d (records changed during the query)", total, seen)
+		rt.LogInfo("Salesforce reported %s records but sent %s (records changed during the query)", connectors.Thousands(total), connectors.Thousands(seen))
 	}
 	return nil
 }

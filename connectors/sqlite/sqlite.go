@@ -139,7 +139,7 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	committed = true
 	// The path is a credential, and the run scrubs credential values from
 	// every line: naming it here would only print [REDACTED].
-	rt.LogInfo("sqlite: loaded %d rows into table %s (%s)", ld.rows, quote(table), job.UpdateMethod())
+	rt.LogInfo("sqlite: loaded %s into table %s (%s)", rowCount(ld.rows), quote(table), job.UpdateMethod())
 	return nil
 }
 
@@ -473,4 +473,12 @@ func sqlType(t connectors.Type) string {
 		return "REAL"
 	}
 	return "TEXT"
+}
+
+// rowCount is n rows, with separators and the singular for one.
+func rowCount(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return connectors.Thousands(n) + " rows"
 }

@@ -145,7 +145,7 @@ func (Source) Run(ctx context.Context, rt connectors.Runtime) error {
 		rt.LogInfo("synthetic log line %d of %d", i, lines)
 	}
 	rt.SetExpectedRows(total)
-	rt.LogInfo("Generating %d synthetic rows", total)
+	rt.LogInfo("Generating %s synthetic rows", connectors.Thousands(total))
 	if total == 0 {
 		return rt.ExitNoFail("No rows returned")
 	}

@@ -284,11 +284,36 @@ func (c *Config) settings(file string) (Settings, error) {
 		}
 		parts = append(parts, m)
 	}
+	if len(parts) == 0 && len(bad) > 0 {
+		// Every bad value came from one place other than the file (the
+		// shell): blame that place, not a file that holds none of them.
+		if o := onlyOrigin(bad); o != "" {
+			for i := range bad {
+				bad[i] = strings.Replace(bad[i], " (from "+o+")", "", 1)
+			}
+			file = o
+		}
+	}
 	parts = append(parts, bad...)
 	if len(parts) > 0 {
 		return Settings{}, fmt.Errorf("%s: %s", file, strings.Join(parts, "; "))
 	}
 	return s, nil
+}
+
+// onlyOrigin is the origin every one of the problems names with
+// " (from X)", or "" when some name none or they differ.
+func onlyOrigin(problems []string) string {
+	origin := ""
+	for _, p := range problems {
+		_, rest, ok := strings.Cut(p, " (from ")
+		o, _, closed := strings.Cut(rest, ")")
+		if !ok || !closed || (origin != "" && o != origin) {
+			return ""
+		}
+		origin = o
+	}
+	return origin
 }
 
 // checkEndpoint says what is wrong with an S3_ENDPOINT, or "". A URL with a

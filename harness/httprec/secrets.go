@@ -103,7 +103,9 @@ func secretParts(v string) []string {
 // and both unpadded; hex in lower and upper case. For base64 it also lists
 // the part of the encoding that does not depend on what surrounds v when v
 // sits at each of the three byte offsets modulo 3 inside a longer encoded
-// string (the secret of a Basic header, base64("user:" + secret)).
+// string (the secret of a Basic header, base64("user:" + secret)). Each
+// form that JSON escaping changes is also listed JSON-escaped once more:
+// JSON inside a JSON string.
 func SecretForms(v string) []string {
 	forms := []string{v}
 	quoted := strconv.Quote(v)
@@ -135,7 +137,36 @@ func SecretForms(v string) []string {
 	}
 	h := hex.EncodeToString(b)
 	forms = append(forms, h, strings.ToUpper(h))
+	// A JSON body echoed inside another JSON string (a server quoting the
+	// request back, a log line holding a JSON document) escapes the escape:
+	// \" becomes \\\", \u003c becomes \\u003c. Each form JSON changes
+	// (the JSON forms themselves, and URL forms holding & < >) is listed in
+	// its JSON forms too, once: deeper nesting is rare.
+	for _, f := range forms[:len(forms):len(forms)] {
+		for _, g := range jsonForms(f) {
+			if g != f {
+				forms = append(forms, g)
+			}
+		}
+	}
 	return forms
+}
+
+// jsonForms is s inside a JSON string, as encoding/json writes it and
+// without its HTML escaping.
+func jsonForms(s string) []string {
+	var out []string
+	if j, err := json.Marshal(s); err == nil {
+		out = append(out, string(j[1:len(j)-1]))
+	}
+	var plain strings.Builder
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) == nil {
+		j := strings.TrimSuffix(plain.String(), "\n")
+		out = append(out, j[1:len(j)-1])
+	}
+	return out
 }
 
 // stableBase64 encodes b after k bytes of prefix and returns the characters

@@ -15,6 +15,9 @@ import (
 // secret inside a Basic header at each alignment.
 func everyForm(secret string) []string {
 	forms := SecretForms(secret)
+	inner, _ := json.Marshal(map[string]string{"token": secret})
+	outer, _ := json.Marshal(string(inner))
+	forms = append(forms, string(outer))
 	for _, user := range []string{"", "u", "us", "usr:"} {
 		full := base64.StdEncoding.EncodeToString([]byte(user + secret))
 		forms = append(forms, full)
@@ -49,6 +52,17 @@ func TestScrubberEveryForm(t *testing.T) {
 		"basic url":  base64.URLEncoding.EncodeToString([]byte("a:" + secret)),
 		"in hex run": hex.EncodeToString([]byte("x" + secret + "y")),
 	}
+	// A server echoing the JSON body it got as a string: JSON in JSON.
+	inner, _ := json.Marshal(map[string]string{"token": secret, "url": "https://x/?t=" + url.PathEscape(secret)})
+	outer, _ := json.Marshal(map[string]string{"echo": string(inner)})
+	cases["json in json"] = string(outer)
+	var plain strings.Builder
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	enc.Encode(string(inner))
+	cases["json in json, no html escape"] = plain.String()
+	pathJSON, _ := json.Marshal(url.PathEscape(secret))
+	cases["path in json"] = string(pathJSON)
 	for name, text := range cases {
 		out := s.Replace("before " + text + " after")
 		if !strings.Contains(out, "[REDACTED]") {
@@ -94,6 +108,7 @@ func FuzzScrubber(f *testing.F) {
 	f.Add("a+b/c=d<&>", `{"k":"`, `"}`, uint8(3))
 	f.Add("D]xy", "[REDACTE", "", uint8(0))
 	f.Add("user:pass", "Basic ", "", uint8(14))
+	f.Add(`to"k<en>`, `{"echo":"`, `"}`, uint8(255))
 	f.Fuzz(func(t *testing.T, secret, pre, post string, which uint8) {
 		if len(secret) < MinSecretLen || len(secret) > 200 {
 			return
