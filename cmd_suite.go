@@ -42,6 +42,7 @@ type suiteOptions struct {
 	external bool
 	json     bool
 	junit    string
+	repeat   int
 }
 
 func suiteFlags(fs *flag.FlagSet) func(*call) int {
@@ -52,6 +53,7 @@ func suiteFlags(fs *flag.FlagSet) func(*call) int {
 	fs.BoolVar(&o.external, "external", false, "also run fixtures whose destination is an external server (postgres), with its settings")
 	fs.BoolVar(&o.json, "json", false, "one JSON event per fixture, and a summary")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to this file")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each fixture this many times; every run must store the same batches (checksums)")
 	return func(c *call) int { return runSuite(c, o) }
 }
 
@@ -158,6 +160,9 @@ func runSuite(c *call, o *suiteOptions) int {
 			}
 			return c.fail("unknown connector %q%s (connectors: %s)", name, harness.Suggest(name, names), strings.Join(names, ", "))
 		}
+	}
+	if o.repeat < 1 {
+		return c.fail("--repeat %d: run each fixture at least once", o.repeat)
 	}
 	if o.parallel < 1 {
 		return c.fail("-j %d: run at least 1 fixture at a time", o.parallel)

@@ -39,6 +39,9 @@ type result struct {
 	Misses  []string // why it failed, a line each; why it was skipped
 	RunID   string
 	Expect  string // the expectation file, when the job has one
+	// Checksums are the batches' CRC32C, in order: with --repeat, every
+	// run of a replayed fixture must store the same bytes.
+	Checksums string
 }
 
 // runAll runs fx with at most -j at a time and returns their results in
@@ -55,7 +58,7 @@ func (s *suite) runAll(fx []fixture) []result {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = s.runOne(f, specs, secrets)
+			out[i] = s.runRepeated(f, specs, secrets)
 			s.mu.Lock()
 			s.printResult(out[i])
 			s.mu.Unlock()
@@ -88,6 +91,22 @@ func warehouse(spec config.ConnectorSpec) (fileVar, external string) {
 		return "", spec.CredentialVar(spec.Credentials[0])
 	}
 	return "", ""
+}
+
+// runRepeated runs f --repeat times (once by default), stopping at the
+// first failure; a run whose batches differ from the first run's fails.
+func (s *suite) runRepeated(f fixture, specs map[string]config.ConnectorSpec, secrets []string) result {
+	first := s.runOne(f, specs, secrets)
+	for i := 2; i <= s.opts.repeat && first.Status == "pass"; i++ {
+		r := s.runOne(f, specs, secrets)
+		r.Seconds += first.Seconds
+		if r.Status == "pass" && r.Checksums != first.Checksums {
+			r.Status = "fail"
+			r.Misses = append(r.Misses, fmt.Sprintf("free check: run %d of %d stored other batches than run 1 (checksums %s, then %s): the fixture does not replay the same rows", i, s.opts.repeat, first.Checksums, r.Checksums))
+		}
+		first = r
+	}
+	return first
 }
 
 // runOne runs fixture f in a temporary folder of its own.
@@ -156,11 +175,19 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 			msg = lastLine(stderr.String())
 		}
 		res.Misses = append(res.Misses, fmt.Sprintf("exit %s (%d): %s", fin.Exit.Reason, res.Code, msg))
+		if strings.Contains(msg, "proxyconnect") {
+			res.Misses = append(res.Misses, fmt.Sprintf("the job has no cassette and test never goes live: record one with `connector-dev run %s --job %s --record`", f.Source, f.Path))
+		}
 	}
 	// The free checks: what every fixture must also keep, expectations or not.
 	free := leakedSecrets(secrets, tmp, map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()})
 	if rep != nil {
 		free = append(free, artifactsAgree(state, rep)...)
+		var sums []string
+		for _, b := range rep.Batches {
+			sums = append(sums, fmt.Sprintf("%08x", b.CRC32C))
+		}
+		res.Checksums = strings.Join(sums, ",")
 	}
 	res.Misses = append(res.Misses, free...)
 	res.Status = "pass"

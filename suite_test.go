@@ -167,6 +167,31 @@ func TestSuiteFailingFixture(t *testing.T) {
 	}
 }
 
+// A job without a cassette never reaches the network: its request fails at
+// once and the miss says how to record one. --repeat reruns each fixture.
+func TestSuiteNeverLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	dir := project(t)
+	copyFile(t, filepath.Join(dir, "fixtures", "salesforce", "job.json"), filepath.Join(dir, "fixtures", "salesforce", "nocassette.json"))
+	code, out, errOut := suiteRun(t, bin, dir, nil, "--job", "fixtures/salesforce/nocassette.json", "--job", "fixtures/salesforce/job.json", "--repeat", "2")
+	if code != 4 {
+		t.Fatalf("exit %d, want 4\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"FAIL  fixtures/salesforce/nocassette.json  error  0 rows",
+		"the job has no cassette and test never goes live: record one with `connector-dev run salesforce --job fixtures/salesforce/nocassette.json --record`",
+		"PASS  fixtures/salesforce/job.json  success  5000 rows",
+		"FAIL: 1 passed, 1 failed, 0 skipped",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // --shard K/N splits the fixtures: the shards together run each exactly once.
 func TestSuiteShards(t *testing.T) {
 	if testing.Short() {
@@ -210,6 +235,7 @@ func TestSuiteSetupErrors(t *testing.T) {
 		{[]string{"--job", "notajob.json"}, "connector-dev test: --job notajob.json: not a job (it has no ETLJobNM)"},
 		{[]string{"--job", "missing.json"}, "connector-dev test: job missing.json: open missing.json: no such file or directory"},
 		{[]string{"-j", "0"}, "connector-dev test: -j 0: run at least 1 fixture at a time"},
+		{[]string{"--repeat", "0"}, "connector-dev test: --repeat 0: run each fixture at least once"},
 		{[]string{"--shard", "5/5", "--job", "fixtures/synthetic/job.json"}, "connector-dev test: no fixtures to run"},
 	} {
 		code, out, errOut := cli(t, append([]string{"test"}, tt.args...)...)
