@@ -41,7 +41,7 @@ type command struct {
 
 // commands is the table: the order is the order of the usage listing.
 func commands() []*command {
-	return []*command{listCommand(), checkCommand(), runCommand(), inspectCommand(), diffCommand(), s3Command(), pruneCommand()}
+	return []*command{listCommand(), checkCommand(), runCommand(), inspectCommand(), diffCommand(), s3Command(), pruneCommand(), suiteCommand(), newCommand()}
 }
 
 const usageHead = `connector-dev runs a compiled-in connector locally, as the platform would,
