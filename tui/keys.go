@@ -52,7 +52,7 @@ func newKeyMap() keyMap {
 		Meta:      b("m", "metadata", "m"),
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "esc"),
-		Mark:      b("x", "mark run for diff", "x"),
-		Diff:      b("d", "diff the two marked", "d"),
+		Mark:      b("x", "mark", "x"),
+		Diff:      b("d", "diff marked", "d"),
 	}
 }

@@ -69,10 +69,14 @@ func (l *runList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return l, nil
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap: d once two runs are marked.
 func (l *runList) ShortHelp() []key.Binding {
 	k := l.keys
-	return []key.Binding{k.Open, k.Up, k.Down, k.Mark, k.Diff}
+	keys := []key.Binding{k.Open, k.Up, k.Down, k.Mark}
+	if len(l.marked) == 2 {
+		keys = append(keys, k.Diff)
+	}
+	return keys
 }
 
 // FullHelp implements help.KeyMap.
