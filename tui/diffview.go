@@ -65,10 +65,8 @@ func (d *diffView) start(fn DiffFunc, a, b string) tea.Cmd {
 	}
 	gen, ctx := d.gen, d.ctx
 	return func() tea.Msg {
+		// The title line names the two runs; the error is shown bare.
 		res, err := fn(ctx, a, b)
-		if err != nil {
-			err = fmt.Errorf("diff %s %s: %w", a, b, err)
-		}
 		return diffLoadedMsg{gen: gen, res: res, err: err}
 	}
 }
