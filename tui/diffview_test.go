@@ -124,7 +124,10 @@ func TestDiffMarkAndOpen(t *testing.T) {
 // a third mark drops the first.
 func TestDiffNeedsTwo(t *testing.T) {
 	called := false
-	m := diffModel(func(_ context.Context, a, b string) (*harness.DiffResult, error) { called = true; return testDiff(a, b), nil })
+	m := diffModel(func(_ context.Context, a, b string) (*harness.DiffResult, error) {
+		called = true
+		return testDiff(a, b), nil
+	})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(keyMsg("x"))
 	_, cmd := m.Update(keyMsg("d"))
