@@ -121,7 +121,7 @@ func TestDiffMarkAndOpen(t *testing.T) {
 }
 
 // TestDiffNeedsTwo: d with one run marked opens nothing and says why;
-// a third mark drops the first.
+// x again unmarks.
 func TestDiffNeedsTwo(t *testing.T) {
 	called := false
 	m := diffModel(func(_ context.Context, a, b string) (*harness.DiffResult, error) {
@@ -177,5 +177,23 @@ func TestDiffError(t *testing.T) {
 	run(m, cmd)
 	if v := m.View(); !strings.Contains(v, "is incomplete") {
 		t.Errorf("the current answer should show:\n%s", v)
+	}
+}
+
+// TestMarkThird: a third mark drops the first, and the pair is always the
+// older run first whatever the order of marking.
+func TestMarkThird(t *testing.T) {
+	runs := append(diffRuns(), harness.Report{RunID: "20261127T080000-c3c3", Connector: "synthetic"})
+	l := newRunList(context.Background(), asciiStyles(), &keyMap{}, runs, nil)
+	l.SetSize(80, 10)
+	for _, i := range []int{0, 2, 1} { // newest, oldest, middle
+		l.cursor = i
+		l.toggleMark()
+	}
+	if l.isMarked("20261129T101500-b2b2") {
+		t.Errorf("the first mark should be dropped by the third: marked %v", l.marked)
+	}
+	if a, b, ok := l.pair(); !ok || a != "20261127T080000-c3c3" || b != "20261128T211500-a1a1" {
+		t.Errorf("pair = %q, %q, %v; want the older (lower in the list) first", a, b, ok)
 	}
 }
