@@ -100,7 +100,15 @@ func runInspect(c *call, o inspectFlags) int {
 			return nil, err
 		}
 		return past.Reader(rep), nil
-	}, tui.Options{NoColor: c.Getenv("NO_COLOR") != ""})
+	}, tui.Options{NoColor: c.Getenv("NO_COLOR") != "", Diff: func(ctx context.Context, a, b string) (*harness.DiffResult, error) {
+		// As `diff A B` with its defaults: the same checks (an incomplete
+		// run is refused), the default key and --limit.
+		ra, rb, err := harness.DiffRuns(c.state(), []string{a, b})
+		if err != nil {
+			return nil, err
+		}
+		return harness.Diff(ctx, c.state(), past, ra, rb, harness.DiffOptions{Limit: 10})
+	}})
 	if err != nil {
 		return c.fail("%v", err)
 	}

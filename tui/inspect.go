@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -24,10 +25,14 @@ type inspectPage struct {
 	info     harness.RunInfo // the open run
 	readFrom string          // where the open run's batches are read from now
 	runErr   error           // opening the run under the cursor failed
+
+	diff   *diffView // the diff of the two marked runs
+	onDiff bool      // the diff is shown
+	diffFn DiffFunc  // computes a diff; nil: d says it is not available
 }
 
 func newInspectPage(ctx context.Context, st *styles, keys *keyMap, runs []harness.Report, open func(context.Context, string) (harness.BatchReader, error)) *inspectPage {
-	return &inspectPage{st: st, keys: keys, runs: newRunList(ctx, st, keys, runs, open), batches: newBatchBrowser(ctx, st, keys, nil)}
+	return &inspectPage{st: st, keys: keys, runs: newRunList(ctx, st, keys, runs, open), batches: newBatchBrowser(ctx, st, keys, nil), diff: newDiffView(ctx, st, keys)}
 }
 
 // Init implements tea.Model.
@@ -38,10 +43,14 @@ func (p *inspectPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.runs.SetSize(w, h)
 	p.batches.SetSize(w, h)
+	p.diff.SetSize(w, h)
 }
 
 // current is the component on screen.
 func (p *inspectPage) current() component {
+	if p.onDiff {
+		return p.diff
+	}
 	if p.onBatches {
 		return p.batches
 	}
@@ -55,10 +64,15 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.opened(msg)
 	case batchLoadedMsg:
 		p.batches.Update(msg)
+	case diffLoadedMsg:
+		p.diff.Update(msg)
 	case wheelMsg:
 		return p, cmdOf(p.current().Update(msg))
 	case tea.KeyMsg:
 		k := p.keys
+		if p.onDiff || (!p.onBatches && (key.Matches(msg, k.Diff) || key.Matches(msg, k.Mark))) {
+			return p, p.diffKey(msg)
+		}
 		if !p.typing() {
 			switch {
 			case key.Matches(msg, k.Tab):
@@ -94,6 +108,33 @@ func (p *inspectPage) opened(msg runOpenedMsg) {
 	p.onBatches = true
 }
 
+// diffKey handles a key of the diff view, or d and x on the runs list.
+func (p *inspectPage) diffKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.keys
+	switch {
+	case p.onDiff && key.Matches(msg, k.Back):
+		p.onDiff = false
+		p.diff.close()
+	case p.onDiff:
+		if !key.Matches(msg, k.Tab) {
+			p.diff.Update(msg)
+		}
+	case key.Matches(msg, k.Mark):
+		p.runErr = nil
+		p.runs.Update(msg)
+	default:
+		a, b, ok := p.runs.pair()
+		if !ok {
+			p.runErr = fmt.Errorf("mark two runs with x to diff them (%d marked)", len(p.runs.marked))
+			return nil
+		}
+		p.runErr = nil
+		p.onDiff = true
+		return p.diff.start(p.diffFn, a, b)
+	}
+	return nil
+}
+
 func (p *inspectPage) quit(bool) tea.Cmd { return tea.Quit }
 
 func (p *inspectPage) typing() bool { return p.onBatches && p.batches.inputActive() }
@@ -116,7 +157,7 @@ func (p *inspectPage) status() string {
 	if s := p.batches.status(); p.onBatches && s != "" {
 		return p.st.dim.Render(s)
 	}
-	if l := p.runs; !p.onBatches && l.cursor < len(l.runs) {
+	if l := p.runs; !p.onBatches && !p.onDiff && l.cursor < len(l.runs) {
 		// A run that died of a Go fatal error says where its trace is.
 		if note := l.runs[l.cursor].CrashNote(); note != "" {
 			return p.st.bad.Render(note)
@@ -130,6 +171,9 @@ func (p *inspectPage) View() string { return p.current().View() }
 
 // ShortHelp implements help.KeyMap.
 func (p *inspectPage) ShortHelp() []key.Binding {
+	if p.onDiff {
+		return p.diff.ShortHelp()
+	}
 	keys := p.current().ShortHelp()
 	if !p.onBatches || !p.batches.open {
 		keys = append(keys, p.keys.Tab)
@@ -145,6 +189,9 @@ func (p *inspectPage) FullHelp() [][]key.Binding {
 	if p.onBatches && !p.batches.open {
 		own = []key.Binding{k.Tab, k.Help, k.Back, k.Quit, k.QuitNow}
 	}
+	if p.onDiff {
+		own = []key.Binding{k.Help, k.Back, k.Quit, k.QuitNow}
+	}
 	return append([][]key.Binding{own}, p.current().FullHelp()...)
 }
 
@@ -152,6 +199,13 @@ func (p *inspectPage) FullHelp() [][]key.Binding {
 // batches are read from now.
 func (p *inspectPage) header() []string {
 	t := tabs(p.st, []string{"runs", "batches"}, p.onBatches)
+	if p.onDiff {
+		return []string{
+			spread(p.st.title.Render("connector-dev inspect"), t, p.width),
+			p.st.dim.Render(fit("diff of two past runs: a is the older, esc goes back to the runs", p.width)),
+			"",
+		}
+	}
 	if !p.onBatches {
 		return []string{
 			spread(p.st.title.Render("connector-dev inspect"), t, p.width),

@@ -16,6 +16,8 @@ type keyMap struct {
 	Open, Value, Jump                key.Binding
 	Rows, Schema, Meta               key.Binding
 	Yes, No                          key.Binding
+	// Mark and Diff pick two past runs and compare them (inspect).
+	Mark, Diff key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -50,5 +52,7 @@ func newKeyMap() keyMap {
 		Meta:      b("m", "metadata", "m"),
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "esc"),
+		Mark:      b("x", "mark", "x"),
+		Diff:      b("d", "diff marked", "d"),
 	}
 }

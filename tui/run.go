@@ -23,6 +23,9 @@ type Options struct {
 	In      io.Reader // nil: os.Stdin
 	Out     io.Writer // nil: os.Stdout
 	NoColor bool      // NO_COLOR set: no colours at all
+	// Diff compares two past runs for inspect's diff view (mark two, d);
+	// nil: the view says it is not available.
+	Diff DiffFunc
 }
 
 func (o Options) out() io.Writer {
@@ -117,6 +120,9 @@ func exitCode(rep *harness.Report, final tea.Model, m *model) int {
 func Inspect(ctx context.Context, runs []harness.Report,
 	open func(ctx context.Context, runID string) (harness.BatchReader, error), opts Options) error {
 	m := newInspectModel(ctx, opts.renderStyles(), safeRuns(runs), open, time.Now)
+	if p, ok := m.page.(*inspectPage); ok {
+		p.diffFn = opts.Diff
+	}
 	if _, err := opts.program(m).Run(); err != nil {
 		return fmt.Errorf("run the batch browser: %w", err)
 	}

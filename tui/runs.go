@@ -23,6 +23,7 @@ type runList struct {
 	cursor, top   int
 	width, height int
 	open          func(ctx context.Context, runID string) (harness.BatchReader, error)
+	marked        []string // run ids marked for diff, at most two, first marked first
 }
 
 // runOpenedMsg is the answer to opening a past run's batches.
@@ -61,21 +62,27 @@ func (l *runList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			l.move(l.height)
 		case key.Matches(msg, k.Open):
 			return l, l.openCursor()
+		case key.Matches(msg, k.Mark):
+			l.toggleMark()
 		}
 	}
 	return l, nil
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap: d once two runs are marked.
 func (l *runList) ShortHelp() []key.Binding {
 	k := l.keys
-	return []key.Binding{k.Open, k.Up, k.Down}
+	keys := []key.Binding{k.Open, k.Up, k.Down, k.Mark}
+	if len(l.marked) == 2 {
+		keys = append(keys, k.Diff)
+	}
+	return keys
 }
 
 // FullHelp implements help.KeyMap.
 func (l *runList) FullHelp() [][]key.Binding {
 	k := l.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Open}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Open, k.Mark, k.Diff}}
 }
 
 func (l *runList) move(d int) {
@@ -156,16 +163,19 @@ func (l *runList) View() string {
 	h := max(l.height-1, 1)
 	for i := l.top; i < min(l.top+h, len(l.runs)); i++ {
 		r := l.runs[i]
-		mark := "  "
+		mark := []byte("  ")
 		if i == l.cursor {
-			mark = "> "
+			mark[0] = '>'
+		}
+		if l.isMarked(r.RunID) {
+			mark[1] = '*'
 		}
 		started := r.Started
 		if t, err := time.Parse(time.RFC3339, r.Started); err == nil {
 			started = t.UTC().Format(c.layout)
 		}
 		exit := string(r.Exit.Reason)
-		line := fit(mark+pad(r.RunID, c.id)+" "+pad(started, c.started)+" "+pad(r.Connector, c.conn)+" "+pad(exit, c.exit)+" "+padLeft(count(r.Rows()), runRowsW)+" "+padLeft(count(int64(len(r.Batches))), 7), l.width)
+		line := fit(string(mark)+pad(r.RunID, c.id)+" "+pad(started, c.started)+" "+pad(r.Connector, c.conn)+" "+pad(exit, c.exit)+" "+padLeft(count(r.Rows()), runRowsW)+" "+padLeft(count(int64(len(r.Batches))), 7), l.width)
 		if i == l.cursor {
 			line = l.st.cursor.Render(line)
 		}
