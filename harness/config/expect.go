@@ -28,6 +28,17 @@ type Expectations struct {
 	// a retry fixture does not wait out real backoff); a variable set in the
 	// environment wins.
 	Env map[string]string `yaml:"env"`
+	// RowsChecksum, when set, is the order-independent checksum of the rows
+	// the destination received (16 hex digits; see harness.RowsChecksum).
+	RowsChecksum string `yaml:"rows_checksum"`
+	// Schema, when set, is the destination's columns and types, in order.
+	Schema []SchemaColumn `yaml:"schema"`
+}
+
+// SchemaColumn is one column of an expected schema: name: type.
+type SchemaColumn struct {
+	Name string
+	Type string
 }
 
 // LoadExpectations reads an expectations file. A missing file is (nil, nil):
@@ -44,6 +55,11 @@ func LoadExpectations(path string) (*Expectations, error) {
 	return parseExpectations(path, src)
 }
 
+// expectKeys are the keys an expectations file may hold.
+func expectKeys() []string {
+	return []string{"exit", "message", "rows", "batches", "env", "rows_checksum", "schema"}
+}
+
 func parseExpectations(file string, src []byte) (*Expectations, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -53,7 +69,7 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 	if len(doc.Content) > 0 {
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: want keys exit, message, rows, batches, env (for example exit: success)", file, root.Line)
+			return nil, fmt.Errorf("%s:%d: want keys %s (for example exit: success)", file, root.Line, strings.Join(expectKeys(), ", "))
 		}
 		p := &yamlProblems{file: file}
 		seen := map[string]bool{}
@@ -79,12 +95,16 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				e.Batches = expectCount(p, v, "batches")
 			case "env":
 				e.Env = expectEnv(p, v)
+			case "rows_checksum":
+				e.RowsChecksum = expectChecksum(p, v)
+			case "schema":
+				e.Schema = expectSchema(p, v)
 			default:
 				hint := ""
-				if n := Nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
+				if n := Nearest(k.Value, expectKeys()); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
-				p.addf(k, "unknown key %q%s (want exit, message, rows, batches, env)", k.Value, hint)
+				p.addf(k, "unknown key %q%s (want %s)", k.Value, hint, strings.Join(expectKeys(), ", "))
 			}
 		}
 		if len(p.list) > 0 {
