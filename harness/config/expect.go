@@ -37,8 +37,8 @@ type Expectations struct {
 
 // SchemaColumn is one column of an expected schema: name: type.
 type SchemaColumn struct {
-	Name string
-	Type string
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // LoadExpectations reads an expectations file. A missing file is (nil, nil):
