@@ -61,3 +61,57 @@ func TestSuiteChecksumAndSchema(t *testing.T) {
 		t.Errorf("reordered: exit %d, want 4 and a line naming both orders\n%s", code, out)
 	}
 }
+
+// test --update rewrites a fixture's expectations from its run, printing
+// each change, keeping the file's comments, env: and order; the file it
+// writes then holds, and a second --update changes nothing.
+func TestSuiteUpdate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	dir := project(t)
+	expect := filepath.Join(dir, "fixtures", "synthetic", "job.expect.yaml")
+	src := "# pinned by hand\nexit: success\nrows: 7 # the whole table\nenv:\n  SYNTHETIC_UNUSED: \"1\"\n" + strings.Replace(syntheticSchema, "amount: float64", "amount: int64", 1)
+	if err := os.WriteFile(expect, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic", "--update")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (every miss answered by the update)\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"\nupdated  fixtures/synthetic/job.expect.yaml  rows: 7 -> 10000\n",
+		"\nupdated  fixtures/synthetic/job.expect.yaml  batches: (none) -> 1\n",
+		"\nupdated  fixtures/synthetic/job.expect.yaml  schema: column amount: int64 -> float64\n",
+		"\nupdated 1 expectation file; review them with git diff\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no line %q in\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`\nupdated  fixtures/synthetic/job\.expect\.yaml  rows_checksum: \(none\) -> [0-9a-f]{16}\n`).MatchString(out) {
+		t.Errorf("no rows_checksum line in\n%s", out)
+	}
+	b, err := os.ReadFile(expect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	for _, want := range []string{"# pinned by hand\nexit: success\nrows: 10000 # the whole table\nenv:\n  SYNTHETIC_UNUSED: \"1\"\nschema:\n  id: int64\n", "  amount: float64\n", "\nbatches: 1\nrows_checksum: "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("updated file lacks %q:\n%s", want, got)
+		}
+	}
+	code, out, errOut = suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic")
+	if code != 0 || !strings.Contains(out, "PASS  fixtures/synthetic/job.json  ") {
+		t.Fatalf("after --update: exit %d, want 0 and a PASS\n%s%s", code, out, errOut)
+	}
+	code, out, _ = suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic", "--update")
+	if code != 0 || !strings.Contains(out, "\nupdated 0 expectation files;") || strings.Contains(out, "updated  ") {
+		t.Errorf("second --update: exit %d, want 0 and no change\n%s", code, out)
+	}
+	if again, _ := os.ReadFile(expect); string(again) != got {
+		t.Errorf("second --update rewrote the file:\n%s", again)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -99,13 +100,14 @@ func UpdateExpectations(file string, src []byte, u ExpectUpdate) ([]byte, []stri
 // comments) of each column it already lists.
 func setSchema(root *yaml.Node, cols []SchemaColumn) []string {
 	var node *yaml.Node
+	added := false
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "schema" {
 			node = root.Content[i+1]
 		}
 	}
 	if node == nil {
-		node = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		node, added = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, true
 		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "schema"}, node)
 	}
 	old := map[string][2]*yaml.Node{}
@@ -148,10 +150,14 @@ func setSchema(root *yaml.Node, cols []SchemaColumn) []string {
 	if node.Kind != yaml.MappingNode {
 		style = 0
 	}
+	if added || node.Kind != yaml.MappingNode || len(oldOrder) == 0 {
+		var list []string
+		for _, c := range cols {
+			list = append(list, c.Name+" "+c.Type)
+		}
+		changes = []string{fmt.Sprintf("schema: (none) -> %s", strings.Join(list, ", "))}
+	}
 	*node = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: content, Style: style,
 		HeadComment: node.HeadComment, LineComment: node.LineComment, FootComment: node.FootComment}
-	if len(changes) == 0 {
-		changes = append(changes, "schema: set")
-	}
 	return changes
 }
