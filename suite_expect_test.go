@@ -115,3 +115,31 @@ func TestSuiteUpdate(t *testing.T) {
 		t.Errorf("second --update rewrote the file:\n%s", again)
 	}
 }
+
+// Sample rows must be among the loaded rows, matched on the columns they
+// state; each one missing is a line naming it.
+func TestSuiteSamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	dir := project(t)
+	expect := filepath.Join(dir, "fixtures", "synthetic", "job.expect.yaml")
+	if err := os.WriteFile(expect, []byte("samples:\n  - {id: 0}\n  - {id: 9999}\n  - {id: 10000}\n  - {id: 2, nope: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic")
+	if code != 4 {
+		t.Fatalf("exit %d, want 4\n%s%s", code, out, errOut)
+	}
+	want := "      samples: row 3 {id: 10000} is not among the loaded rows\n      samples: row 4 {id: 2, nope: x} is not among the loaded rows\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "row 1 ") || strings.Contains(out, "row 2 ") {
+		t.Errorf("want exactly the misses\n%s\nin\n%s", want, out)
+	}
+	if err := os.WriteFile(expect, []byte("samples:\n  - {id: 0}\n  - {id: 9999}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut = suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic"); code != 0 {
+		t.Errorf("samples that are there: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+}

@@ -19,6 +19,8 @@ type Measured struct {
 	RowsChecksum string `json:"rows_checksum"`
 	// Schema is the destination's columns and types, in order.
 	Schema []config.SchemaColumn `json:"schema"`
+	// SampleMisses are the expected samples no loaded row matched.
+	SampleMisses []string `json:"sample_misses,omitempty"`
 }
 
 // RowsChecksum is an order-independent checksum of rows: the sum, modulo
@@ -71,7 +73,7 @@ func (s RowsChecksum) String() string { return fmt.Sprintf("%016x", uint64(s)) }
 // expectations state a checksum or schema, or --measure (test --update) asks.
 func (x *execution) wantsMeasure() bool {
 	e := x.r.expect
-	return x.r.opts.Measure || (e != nil && (e.RowsChecksum != "" || e.Schema != nil))
+	return x.r.opts.Measure || (e != nil && (e.RowsChecksum != "" || e.Schema != nil || e.Samples != nil))
 }
 
 // measure reads the run's batches back through the manifest (size and
@@ -88,6 +90,10 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 	rd := newStoreReader(x.store, newScrubber(x.r.secrets), x.prefix, report.Batches, true)
 	var sum RowsChecksum
 	var fields []connectors.Field
+	samples := &sampleMatcher{}
+	if x.r.expect != nil {
+		samples.want, samples.found = x.r.expect.Samples, make([]bool, len(x.r.expect.Samples))
+	}
 	for i, b := range report.Batches {
 		f, _, err := rd.ReadBatch(ctx, b.Key)
 		if err != nil {
@@ -102,6 +108,7 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 			fields = f.Fields()
 		}
 		sum.Add(f)
+		samples.add(f)
 	}
 	if len(report.Batches) == 0 {
 		fs, err := rd.runSchema(ctx)
@@ -110,7 +117,7 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 		}
 		fields = mapFields(fs, src, dst)
 	}
-	m := &Measured{RowsChecksum: sum.String(), Schema: []config.SchemaColumn{}}
+	m := &Measured{RowsChecksum: sum.String(), Schema: []config.SchemaColumn{}, SampleMisses: samples.misses()}
 	for _, f := range fields {
 		m.Schema = append(m.Schema, config.SchemaColumn{Name: f.Name, Type: f.Type.String()})
 	}
@@ -120,11 +127,11 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 // checkMeasured lists every way m misses exp's rows_checksum and schema;
 // err is why the batches could not be measured.
 func checkMeasured(exp *config.Expectations, m *Measured, err error) []string {
-	if exp.RowsChecksum == "" && exp.Schema == nil {
+	if exp.RowsChecksum == "" && exp.Schema == nil && exp.Samples == nil {
 		return nil
 	}
 	if err != nil {
-		return []string{fmt.Sprintf("rows_checksum, schema: the loaded rows could not be read back: %s", firstLine(err.Error()))}
+		return []string{fmt.Sprintf("rows_checksum, schema, samples: the loaded rows could not be read back: %s", firstLine(err.Error()))}
 	}
 	var misses []string
 	if exp.RowsChecksum != "" && !strings.EqualFold(exp.RowsChecksum, m.RowsChecksum) {
@@ -133,7 +140,7 @@ func checkMeasured(exp *config.Expectations, m *Measured, err error) []string {
 	if exp.Schema != nil {
 		misses = append(misses, schemaMisses(exp.Schema, m.Schema)...)
 	}
-	return misses
+	return append(misses, m.SampleMisses...)
 }
 
 // schemaMisses names each drift of got from want: a column missing,

@@ -33,6 +33,18 @@ type Expectations struct {
 	RowsChecksum string `yaml:"rows_checksum"`
 	// Schema, when set, is the destination's columns and types, in order.
 	Schema []SchemaColumn `yaml:"schema"`
+	// Samples, when set, are rows the destination must have received, each
+	// matched on the columns it states.
+	Samples []SampleRow `yaml:"samples"`
+}
+
+// SampleRow is one expected row: the columns it states, in order.
+type SampleRow []SampleCell
+
+// SampleCell is one column of a sample row; Null is a YAML null (~).
+type SampleCell struct {
+	Name, Value string
+	Null        bool
 }
 
 // SchemaColumn is one column of an expected schema: name: type.
@@ -57,7 +69,7 @@ func LoadExpectations(path string) (*Expectations, error) {
 
 // expectKeys are the keys an expectations file may hold.
 func expectKeys() []string {
-	return []string{"exit", "message", "rows", "batches", "env", "rows_checksum", "schema"}
+	return []string{"exit", "message", "rows", "batches", "env", "rows_checksum", "schema", "samples"}
 }
 
 func parseExpectations(file string, src []byte) (*Expectations, error) {
@@ -99,6 +111,8 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				e.RowsChecksum = expectChecksum(p, v)
 			case "schema":
 				e.Schema = expectSchema(p, v)
+			case "samples":
+				e.Samples = expectSamples(p, v)
 			default:
 				hint := ""
 				if n := Nearest(k.Value, expectKeys()); n != "" {

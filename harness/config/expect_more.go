@@ -51,3 +51,32 @@ func expectSchema(p *yamlProblems, v *yaml.Node) []SchemaColumn {
 	}
 	return out
 }
+
+// expectSamples reads samples: a list of rows, each COLUMN: value.
+func expectSamples(p *yamlProblems, v *yaml.Node) []SampleRow {
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.addf(v, "samples: want a list of rows, such as - {id: 1, name: Acme}")
+		return nil
+	}
+	var out []SampleRow
+	for n, r := range v.Content {
+		if r.Kind != yaml.MappingNode || len(r.Content) == 0 {
+			p.addf(r, "samples: row %d: want COLUMN: value pairs, such as {id: 1, name: Acme}", n+1)
+			continue
+		}
+		var row SampleRow
+		for i := 0; i+1 < len(r.Content); i += 2 {
+			k, val := r.Content[i], r.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Value == "" || val.Kind != yaml.ScalarNode {
+				p.addf(val, "samples: row %d: %s: want a column name and a single value", n+1, k.Value)
+				continue
+			}
+			row = append(row, SampleCell{Name: k.Value, Value: val.Value, Null: val.Tag == "!!null"})
+		}
+		out = append(out, row)
+	}
+	return out
+}
