@@ -143,3 +143,25 @@ func TestSuiteSamples(t *testing.T) {
 		t.Errorf("samples that are there: exit %d, want 0\n%s%s", code, out, errOut)
 	}
 }
+
+// --update cannot answer a message: that fixture still fails (exit 4),
+// and the message it states is kept, not rewritten.
+func TestSuiteUpdateKeepsMessage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bin := buildBinary(t)
+	dir := project(t)
+	expect := filepath.Join(dir, "fixtures", "synthetic", "job.expect.yaml")
+	if err := os.WriteFile(expect, []byte("message: nothing like this\nrows: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := suiteRun(t, bin, dir, []string{"POSTGRES_URL="}, "synthetic", "--update")
+	if code != 4 || !strings.Contains(out, "updated  fixtures/synthetic/job.expect.yaml  rows: 1 -> 10000\n") {
+		t.Fatalf("exit %d, want 4 with the rows updated\n%s%s", code, out, errOut)
+	}
+	b, _ := os.ReadFile(expect)
+	if !strings.HasPrefix(string(b), "message: nothing like this\nrows: 10000\n") {
+		t.Errorf("message not kept in place:\n%s", b)
+	}
+}
