@@ -43,6 +43,7 @@ type suiteOptions struct {
 	json     bool
 	junit    string
 	repeat   int
+	update   bool
 }
 
 func suiteFlags(fs *flag.FlagSet) func(*call) int {
@@ -53,6 +54,7 @@ func suiteFlags(fs *flag.FlagSet) func(*call) int {
 	fs.BoolVar(&o.external, "external", false, "also run fixtures whose destination is an external server (postgres), with its settings")
 	fs.BoolVar(&o.json, "json", false, "one JSON event per fixture, and a summary")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to this file")
+	fs.BoolVar(&o.update, "update", false, "rewrite the expectation files of the fixtures run from what happened (exit, rows, batches, rows_checksum, schema), printing each change")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each fixture this many times; every run must store the same batches (checksums)")
 	return func(c *call) int { return runSuite(c, o) }
 }
@@ -210,12 +212,16 @@ func runSuite(c *call, o *suiteOptions) int {
 	results := s.runAll(fx)
 	sum := summarize(results)
 	s.printSummary(sum)
+	unresolved := sum.failed
+	if o.update {
+		unresolved = s.updateAll(results)
+	}
 	if o.junit != "" {
 		if err := writeJUnit(o.junit, results, sum); err != nil {
 			return c.fail("--junit %s: %v", o.junit, err)
 		}
 	}
-	if sum.failed > 0 {
+	if unresolved > 0 {
 		return connectors.Expectation.Code()
 	}
 	return 0

@@ -42,6 +42,7 @@ type result struct {
 	// Checksums are the batches' CRC32C, in order: with --repeat, every
 	// run of a replayed fixture must store the same bytes.
 	Checksums string
+	report    *harness.Report // the run's report.json, when it wrote one
 }
 
 // runAll runs fx with at most -j at a time and returns their results in
@@ -146,6 +147,9 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 	if _, err := os.Stat(httprec.Beside(abs)); err == nil {
 		args = append(args, "--replay")
 	}
+	if s.opts.update {
+		args = append(args, "--measure")
+	}
 	cmd := exec.CommandContext(context.Background(), s.self, args...)
 	cmd.Dir, cmd.Env = s.project, env
 	var stdout, stderr bytes.Buffer
@@ -166,6 +170,7 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 		res.Rows = st.Rows
 	}
 	rep, _ := harness.LoadReport(state, fin.RunID)
+	res.report = rep
 	if rep != nil && rep.Expectations != nil {
 		res.Misses = append(res.Misses, rep.Expectations.Misses...)
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,7 +27,13 @@ func (x *execution) settle(report *Report) string {
 	checked := r.expect != nil && !stopped
 	if checked {
 		misses = checkExpectations(r.expect, report)
-		report.Expectations = &ExpectationResult{File: r.expectAt, Held: len(misses) == 0, Misses: misses, Applied: applied}
+		var meas *Measured
+		if x.wantsMeasure() {
+			var merr error
+			meas, merr = x.measure(context.Background(), report)
+			misses = append(misses, checkMeasured(r.expect, meas, merr)...)
+		}
+		report.Expectations = &ExpectationResult{File: r.expectAt, Held: len(misses) == 0, Misses: misses, Applied: applied, Measured: meas}
 		for _, m := range misses {
 			x.em.log("", LevelError, "expectation not met: "+m)
 		}

@@ -38,6 +38,9 @@ type ExpectationResult struct {
 	// Applied is false under --live and --record: the expectations were
 	// checked and reported, but the run's own exit code stands.
 	Applied bool `json:"applied"`
+	// Measured is what the destination received (rows_checksum, schema),
+	// when the expectations state either or the run was asked to --measure.
+	Measured *Measured `json:"measured,omitempty"`
 }
 
 // Report is .connector-dev/runs/<run-id>/report.json. Exit is how the run

@@ -63,6 +63,7 @@ type Options struct {
 	HTTPMode   string        // "", "replay", "record", "live"; "" replays when a cassette exists
 	Environ    []string      // os.Environ() form; overrides .env files
 	Faults     *faults.Spec  // --faults: failures to inject into S3 and HTTP traffic; nil for none
+	Measure    bool          // read the batches back for the report's measured rows_checksum and schema (test --update)
 }
 
 // Run is a prepared run: everything validated, nothing started.

@@ -28,6 +28,29 @@ type Expectations struct {
 	// a retry fixture does not wait out real backoff); a variable set in the
 	// environment wins.
 	Env map[string]string `yaml:"env"`
+	// RowsChecksum, when set, is the order-independent checksum of the rows
+	// the destination received (16 hex digits; see harness.RowsChecksum).
+	RowsChecksum string `yaml:"rows_checksum"`
+	// Schema, when set, is the destination's columns and types, in order.
+	Schema []SchemaColumn `yaml:"schema"`
+	// Samples, when set, are rows the destination must have received, each
+	// matched on the columns it states.
+	Samples []SampleRow `yaml:"samples"`
+}
+
+// SampleRow is one expected row: the columns it states, in order.
+type SampleRow []SampleCell
+
+// SampleCell is one column of a sample row; Null is a YAML null (~).
+type SampleCell struct {
+	Name, Value string
+	Null        bool
+}
+
+// SchemaColumn is one column of an expected schema: name: type.
+type SchemaColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // LoadExpectations reads an expectations file. A missing file is (nil, nil):
@@ -44,6 +67,11 @@ func LoadExpectations(path string) (*Expectations, error) {
 	return parseExpectations(path, src)
 }
 
+// expectKeys are the keys an expectations file may hold.
+func expectKeys() []string {
+	return []string{"exit", "message", "rows", "batches", "env", "rows_checksum", "schema", "samples"}
+}
+
 func parseExpectations(file string, src []byte) (*Expectations, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -53,7 +81,7 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 	if len(doc.Content) > 0 {
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: want keys exit, message, rows, batches, env (for example exit: success)", file, root.Line)
+			return nil, fmt.Errorf("%s:%d: want keys %s (for example exit: success)", file, root.Line, strings.Join(expectKeys(), ", "))
 		}
 		p := &yamlProblems{file: file}
 		seen := map[string]bool{}
@@ -79,12 +107,18 @@ func parseExpectations(file string, src []byte) (*Expectations, error) {
 				e.Batches = expectCount(p, v, "batches")
 			case "env":
 				e.Env = expectEnv(p, v)
+			case "rows_checksum":
+				e.RowsChecksum = expectChecksum(p, v)
+			case "schema":
+				e.Schema = expectSchema(p, v)
+			case "samples":
+				e.Samples = expectSamples(p, v)
 			default:
 				hint := ""
-				if n := Nearest(k.Value, []string{"exit", "message", "rows", "batches", "env"}); n != "" {
+				if n := Nearest(k.Value, expectKeys()); n != "" {
 					hint = fmt.Sprintf(": did you mean %s?", n)
 				}
-				p.addf(k, "unknown key %q%s (want exit, message, rows, batches, env)", k.Value, hint)
+				p.addf(k, "unknown key %q%s (want %s)", k.Value, hint, strings.Join(expectKeys(), ", "))
 			}
 		}
 		if len(p.list) > 0 {
