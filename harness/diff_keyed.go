@@ -10,6 +10,9 @@ import (
 // place, B is streamed against it, then the changed rows are read again,
 // column by column, to say which columns changed.
 func (d *differ) keyed(key []string) error {
+	if n := d.partitions(); n > 1 {
+		return d.keyedSpilled(key, n)
+	}
 	// 16 bytes a row: whether B matched it is the top bit of its place
 	// (no run has 2^31 batches). Sized up front from the report, so the
 	// map does not grow (and hold its old and new tables at once).
@@ -36,8 +39,7 @@ func (d *differ) keyed(key []string) error {
 	if err != nil {
 		return err
 	}
-	type pair struct{ a, b loc }
-	var changed []pair
+	var changed []keyedPair
 	bOnly := map[uint64]struct{}{}
 	d.res.Sample.Added = []DiffRow{}
 	err = d.b.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
@@ -62,7 +64,7 @@ func (d *differ) keyed(key []string) error {
 			e.at |= matched
 			m[kh] = e
 			if e.row != hashRow(h, cs, r) {
-				changed = append(changed, pair{at, locOf(i, r)})
+				changed = append(changed, keyedPair{at, locOf(i, r)})
 			}
 		}
 		return nil
@@ -82,6 +84,16 @@ func (d *differ) keyed(key []string) error {
 	if err := d.removedSamples(gone); err != nil {
 		return err
 	}
+	return d.changedColumns(key, changed)
+}
+
+// keyedPair is a changed row's place in A and in B.
+type keyedPair struct{ a, b loc }
+
+// changedColumns counts, for the changed rows (in B's order), which
+// columns changed, and keeps the first --limit of them to show.
+func (d *differ) changedColumns(key []string, changed []keyedPair) error {
+	h := newHasher(d.seed)
 	d.res.Rows.Changed = int64(len(changed))
 	d.res.Sample.Changed = []ChangedRow{}
 	if len(changed) == 0 {
@@ -103,7 +115,7 @@ func (d *differ) keyed(key []string) error {
 	shown := min(len(changed), d.limit)
 	oldVals := make([]DiffRow, shown)
 	keys := make([]DiffRow, shown)
-	err = d.a.each(d.ctx, onlyA, func(i int, f *connectors.Frame) error {
+	err := d.a.each(d.ctx, onlyA, func(i int, f *connectors.Frame) error {
 		cs := cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
 			k, ok := atA[locOf(i, r)]

@@ -129,7 +129,7 @@ func Diff(ctx context.Context, stateDir string, past *PastRuns, a, b *Report, op
 		return nil, err
 	}
 	res.Key = key
-	d := &differ{ctx: ctx, a: sa, b: sb, res: res, limit: opts.Limit, seed: maphash.MakeSeed()}
+	d := &differ{ctx: ctx, a: sa, b: sb, res: res, limit: opts.Limit, seed: maphash.MakeSeed(), spillRows: opts.SpillRows}
 	for _, f := range sa.fields {
 		if hasField(sb.fields, f.Name) {
 			d.common = append(d.common, f.Name)
@@ -239,6 +239,8 @@ type differ struct {
 	limit  int
 	seed   maphash.Seed
 	common []string
+	// spillRows is how many rows a spill partition holds (0: spillRows).
+	spillRows int
 }
 
 // cols finds names in f (nil where f lacks one).

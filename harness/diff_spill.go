@@ -1,0 +1,258 @@
+package harness
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"connector-dev/connectors"
+)
+
+// spillRows is how many rows of a run one partition holds by default: its
+// map (about 40 bytes a row with Go's overhead) stays near 50 MB.
+const spillRows = 1_000_000
+
+// spillRecord is one row on disk: key hash, row hash, place.
+const spillRecord = 24
+
+// partitions is how many spill partitions a keyed diff of these runs
+// needs; 1 keeps everything in memory.
+func (d *differ) partitions() int {
+	per := d.spillRows
+	if per <= 0 {
+		per = spillRows
+	}
+	n := max(d.a.rep.Rows(), d.b.rep.Rows(), 0)
+	return int((n + int64(per) - 1) / int64(per))
+}
+
+// spillWriter writes one run's rows into n partition files by key hash.
+type spillWriter struct {
+	files []*os.File
+	bufs  []*bufio.Writer
+}
+
+func newSpillWriter(dir, side string, n int) (*spillWriter, error) {
+	w := &spillWriter{}
+	for p := 0; p < n; p++ {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%04d", side, p)))
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("diff: spill file: %w", err)
+		}
+		w.files = append(w.files, f)
+		w.bufs = append(w.bufs, bufio.NewWriterSize(f, 32<<10))
+	}
+	return w, nil
+}
+
+func (w *spillWriter) put(kh, rh uint64, at loc) error {
+	var rec [spillRecord]byte
+	binary.LittleEndian.PutUint64(rec[0:], kh)
+	binary.LittleEndian.PutUint64(rec[8:], rh)
+	binary.LittleEndian.PutUint64(rec[16:], uint64(at))
+	_, err := w.bufs[kh%uint64(len(w.bufs))].Write(rec[:])
+	return err
+}
+
+func (w *spillWriter) flush() error {
+	for _, b := range w.bufs {
+		if err := b.Flush(); err != nil {
+			return fmt.Errorf("diff: spill file: %w", err)
+		}
+	}
+	return nil
+}
+
+func (w *spillWriter) close() {
+	for _, f := range w.files {
+		f.Close()
+	}
+}
+
+// readSpill calls fn for each record of one partition file, in the order
+// written (the run's order).
+func readSpill(path string, fn func(kh, rh uint64, at loc) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("diff: spill file: %w", err)
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 64<<10)
+	var rec [spillRecord]byte
+	for {
+		if _, err := io.ReadFull(r, rec[:]); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("diff: spill file %s: %w", path, err)
+		}
+		if err := fn(binary.LittleEndian.Uint64(rec[0:]), binary.LittleEndian.Uint64(rec[8:]), loc(binary.LittleEndian.Uint64(rec[16:]))); err != nil {
+			return err
+		}
+	}
+}
+
+// spill hashes one run into partition files.
+func (d *differ) spill(s *diffSide, dir, name string, n int, key []string, count *int64) error {
+	w, err := newSpillWriter(dir, name, n)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	h := newHasher(d.seed)
+	err = s.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
+		ks, cs := cols(f, key), cols(f, d.common)
+		for r := 0; r < f.Len(); r++ {
+			if err := w.put(hashRow(h, ks, r), hashRow(h, cs, r), locOf(i, r)); err != nil {
+				return fmt.Errorf("diff: spill file: %w", err)
+			}
+			*count++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// keyedSpilled is keyed for runs too big to hold: both runs are split by
+// key hash into n partition files in a temporary folder (removed at the
+// end, also on error), then each partition is matched in memory. Counts,
+// samples and errors are those of the in-memory path: places are sorted
+// back into the runs' order.
+func (d *differ) keyedSpilled(key []string, n int) error {
+	dir, err := os.MkdirTemp("", "connector-dev-diff-")
+	if err != nil {
+		return fmt.Errorf("diff: temporary folder for spill files: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := d.spill(d.a, dir, "a", n, key, &d.res.Rows.A); err != nil {
+		return err
+	}
+	if err := d.spill(d.b, dir, "b", n, key, &d.res.Rows.B); err != nil {
+		return err
+	}
+	type entry struct {
+		row uint64
+		at  loc
+	}
+	const matched = loc(1) << 63
+	const none = ^loc(0)
+	dupA, dupB := none, none
+	var changed []keyedPair
+	var added, gone []loc
+	keepFirst := func(l []loc) []loc {
+		slices.Sort(l)
+		return l[:min(len(l), d.limit)]
+	}
+	for p := 0; p < n; p++ {
+		if err := d.ctx.Err(); err != nil {
+			return err
+		}
+		m := map[uint64]entry{}
+		err := readSpill(filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(kh, rh uint64, at loc) error {
+			if _, dup := m[kh]; dup {
+				dupA = min(dupA, at)
+				return nil
+			}
+			m[kh] = entry{row: rh, at: at}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if dupA != none {
+			continue // A's duplicate is the error; B need not be read
+		}
+		bOnly := map[uint64]struct{}{}
+		var addedP []loc
+		err = readSpill(filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(kh, rh uint64, at loc) error {
+			e, ok := m[kh]
+			_, dup := bOnly[kh]
+			if (ok && e.at&matched != 0) || dup {
+				dupB = min(dupB, at)
+				return nil
+			}
+			if !ok {
+				bOnly[kh] = struct{}{}
+				d.res.Rows.Added++
+				addedP = append(addedP, at)
+				return nil
+			}
+			m[kh] = entry{row: e.row, at: e.at | matched}
+			if e.row != rh {
+				changed = append(changed, keyedPair{e.at, at})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		added = keepFirst(append(added, keepFirst(addedP)...))
+		var goneP []loc
+		for _, e := range m {
+			if e.at&matched == 0 {
+				d.res.Rows.Removed++
+				goneP = append(goneP, e.at)
+			}
+		}
+		gone = keepFirst(append(gone, keepFirst(goneP)...))
+	}
+	keyName := strings.Join(key, ",")
+	for _, dup := range []struct {
+		at loc
+		s  *diffSide
+	}{{dupA, d.a}, {dupB, d.b}} {
+		if dup.at == none {
+			continue
+		}
+		var text string
+		err := dup.s.each(d.ctx, map[int]bool{dup.at.batch(): true}, func(_ int, f *connectors.Frame) error {
+			text = keyText(pick(cols(f, key), key, dup.at.row()))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return diffErrorf("--key %s: %s is in more than one row of run %s: a key must name one row (add columns: --key %s,COLUMN)", keyName, text, dup.s.rep.RunID, keyName)
+	}
+	d.res.Sample.Added = []DiffRow{}
+	only := map[int]bool{}
+	for _, l := range added {
+		only[l.batch()] = true
+	}
+	err = d.b.each(d.ctx, only, func(i int, f *connectors.Frame) error {
+		for _, l := range added {
+			if l.batch() == i {
+				d.res.Sample.Added = append(d.res.Sample.Added, rowOf(f, l.row()))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := d.removedSamples(gone); err != nil {
+		return err
+	}
+	slices.SortFunc(changed, func(x, y keyedPair) int { return cmpLoc(x.b, y.b) })
+	return d.changedColumns(key, changed)
+}
+
+func cmpLoc(x, y loc) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
