@@ -29,7 +29,7 @@ type DiffOptions struct {
 	Limit int
 	// SpillRows is how many rows of a run a keyed diff holds in memory at
 	// once; bigger runs are split by key into that many rows a partition,
-	// on disk in a temporary folder. 0: a million.
+	// on disk in a temporary folder. 0: half a million.
 	SpillRows int
 }
 

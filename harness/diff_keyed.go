@@ -93,12 +93,24 @@ type keyedPair struct{ a, b loc }
 // changedColumns counts, for the changed rows (in B's order), which
 // columns changed, and keeps the first --limit of them to show.
 func (d *differ) changedColumns(key []string, changed []keyedPair) error {
-	h := newHasher(d.seed)
 	d.res.Rows.Changed = int64(len(changed))
 	d.res.Sample.Changed = []ChangedRow{}
 	if len(changed) == 0 {
 		return nil
 	}
+	samples, err := d.columnsOf(key, changed, min(len(changed), d.limit), true)
+	if err != nil {
+		return err
+	}
+	d.res.Sample.Changed = samples
+	return nil
+}
+
+// columnsOf reads the changed rows again and, when count, adds to the
+// changed columns' counts; the first shown of them (in the pairs' order)
+// come back as samples.
+func (d *differ) columnsOf(key []string, changed []keyedPair, shown int, count bool) ([]ChangedRow, error) {
+	h := newHasher(d.seed)
 
 	// Changed rows again: a hash per shared column of A's row, then B's
 	// compared to it; the first --limit of them (in B's order) also keep
@@ -112,7 +124,6 @@ func (d *differ) changedColumns(key []string, changed []keyedPair) error {
 		onlyA[p.a.batch()] = true
 		onlyB[p.b.batch()] = true
 	}
-	shown := min(len(changed), d.limit)
 	oldVals := make([]DiffRow, shown)
 	keys := make([]DiffRow, shown)
 	err := d.a.each(d.ctx, onlyA, func(i int, f *connectors.Frame) error {
@@ -135,7 +146,7 @@ func (d *differ) changedColumns(key []string, changed []keyedPair) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	atA = nil
 	atB := make(map[loc]int, len(changed))
@@ -156,7 +167,9 @@ func (d *differ) changedColumns(key []string, changed []keyedPair) error {
 				if colHash[k*n+j] == h.Sum64() {
 					continue
 				}
-				d.res.Cols[d.common[j]]++
+				if count {
+					d.res.Cols[d.common[j]]++
+				}
 				if k < shown {
 					samples[k].Fields = append(samples[k].Fields, FieldChange{Column: d.common[j], A: oldVals[k][j].Value, B: c.Value(r)})
 				}
@@ -168,8 +181,7 @@ func (d *differ) changedColumns(key []string, changed []keyedPair) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d.res.Sample.Changed = samples
-	return nil
+	return samples, nil
 }

@@ -112,7 +112,9 @@ type FieldChange struct {
 // Diff compares runs a and b, each as its destination received it. Memory
 // grows with A's row count (a key hash, a row hash and a place per row)
 // and the changed rows' count, not with the data's width: B is streamed,
-// and the rows shown are read again.
+// and the rows shown are read again. A keyed diff of runs bigger than
+// DiffOptions.SpillRows is split by key hash into partitions on disk, so
+// its memory is that of one partition whatever the row count.
 func Diff(ctx context.Context, stateDir string, past *PastRuns, a, b *Report, opts DiffOptions) (*DiffResult, error) {
 	sa, err := openSide(ctx, stateDir, past, a)
 	if err != nil {

@@ -15,8 +15,10 @@ import (
 )
 
 // spillRows is how many rows of a run one partition holds by default: its
-// map (about 40 bytes a row with Go's overhead) stays near 50 MB.
-const spillRows = 1_000_000
+// map (about 40 bytes a row with Go's overhead) and, when every row
+// changed, its column hashes stay near 60 MB (5M vs 5M all changed peaks
+// at 170 MB; a million a partition at 270 MB).
+const spillRows = 500_000
 
 // spillRecord is one row on disk: key hash, row hash, place.
 const spillRecord = 24
@@ -174,6 +176,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 		}
 		bOnly := map[uint64]struct{}{}
 		var addedP []loc
+		var changedP []keyedPair
 		err = readSpill(filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(kh, rh uint64, at loc) error {
 			e, ok := m[kh]
 			_, dup := bOnly[kh]
@@ -189,7 +192,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 			}
 			m[kh] = entry{row: e.row, at: e.at | matched}
 			if e.row != rh {
-				changed = append(changed, keyedPair{e.at, at})
+				changedP = append(changedP, keyedPair{e.at, at})
 			}
 			return nil
 		})
@@ -205,6 +208,20 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 			}
 		}
 		gone = keepFirst(append(gone, keepFirst(goneP)...))
+		m, bOnly = nil, nil
+		// This partition's changed columns are counted now, so that only
+		// the first --limit changed rows (to show) outlive it.
+		if dupB == none && len(changedP) > 0 {
+			d.res.Rows.Changed += int64(len(changedP))
+			if _, err := d.columnsOf(key, changedP, 0, true); err != nil {
+				return err
+			}
+			byB := func(x, y keyedPair) int { return cmpLoc(x.b, y.b) }
+			slices.SortFunc(changedP, byB)
+			changed = append(changed, changedP[:min(len(changedP), d.limit)]...)
+			slices.SortFunc(changed, byB)
+			changed = changed[:min(len(changed), d.limit)]
+		}
 	}
 	keyName := strings.Join(key, ",")
 	for _, dup := range []struct {
@@ -243,8 +260,16 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 	if err := d.removedSamples(gone); err != nil {
 		return err
 	}
-	slices.SortFunc(changed, func(x, y keyedPair) int { return cmpLoc(x.b, y.b) })
-	return d.changedColumns(key, changed)
+	d.res.Sample.Changed = []ChangedRow{}
+	if len(changed) == 0 {
+		return nil
+	}
+	samples, err := d.columnsOf(key, changed, len(changed), false)
+	if err != nil {
+		return err
+	}
+	d.res.Sample.Changed = samples
+	return nil
 }
 
 func cmpLoc(x, y loc) int {
