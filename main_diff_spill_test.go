@@ -11,7 +11,7 @@ import (
 
 // A diff split into partitions on disk says exactly what the in-memory one
 // says (counts, samples in the runs' order, changed columns, the duplicate
-// key named), and leaves no spill file behind.
+// key named; whole rows too), and leaves no spill file behind.
 func TestDiffSpilledSameAsInMemory(t *testing.T) {
 	project(t)
 	tmp := t.TempDir()
@@ -31,6 +31,20 @@ func TestDiffSpilledSameAsInMemory(t *testing.T) {
 		return cols
 	})
 	swapped := runSynthetic(t, "510", swapJob)
+	// Without an id, rows are compared whole (a multiset); a region-only
+	// job has many equal rows.
+	noID := writeJob(t, "noid.json", func(cols []map[string]string) []map[string]string { return cols[1:] })
+	whole, wholeFewer := runSynthetic(t, "500", noID), runSynthetic(t, "497", noID)
+	regionJob := writeJob(t, "region.json", func(cols []map[string]string) []map[string]string {
+		for _, c := range cols {
+			if c["source"] == "region" {
+				return []map[string]string{c}
+			}
+		}
+		t.Fatal("the synthetic job has no region column")
+		return nil
+	})
+	regions, moreRegions := runSynthetic(t, "500", regionJob), runSynthetic(t, "530", regionJob)
 	ctx := context.Background()
 	past, err := harness.OpenPastRuns(ctx, ".", ".connector-dev", os.Environ(), "")
 	if err != nil {
@@ -59,6 +73,7 @@ func TestDiffSpilledSameAsInMemory(t *testing.T) {
 	}{
 		{base, more, nil}, {more, base, nil}, {base, fewer, nil}, {base, swapped, nil},
 		{swapped, fewer, nil}, {base, base, nil}, {base, more, []string{"region"}}, {base, more, []string{"email", "id"}},
+		{whole, wholeFewer, nil}, {wholeFewer, whole, nil}, {regions, moreRegions, nil}, {moreRegions, regions, nil},
 	}
 	for _, c := range cases {
 		for _, limit := range []int{0, 3, 10} {

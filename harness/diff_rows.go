@@ -339,6 +339,9 @@ func (d *differ) removedSamples(locs []loc) error {
 // multiset matches whole rows (their shared columns): a row of B matches
 // one equal row of A not yet matched.
 func (d *differ) multiset() error {
+	if n := d.partitions(); n > 1 {
+		return d.multisetSpilled(n)
+	}
 	type entry struct {
 		count int64
 		first loc

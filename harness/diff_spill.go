@@ -112,7 +112,12 @@ func (d *differ) spill(s *diffSide, dir, name string, n int, key []string, count
 	err = s.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
 		ks, cs := cols(f, key), cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
-			if err := w.put(hashRow(h, ks, r), hashRow(h, cs, r), locOf(i, r)); err != nil {
+			rh := hashRow(h, cs, r)
+			kh := rh // whole rows: partitioned by their hash
+			if key != nil {
+				kh = hashRow(h, ks, r)
+			}
+			if err := w.put(kh, rh, locOf(i, r)); err != nil {
 				return fmt.Errorf("diff: spill file: %w", err)
 			}
 			*count++
@@ -241,20 +246,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 		}
 		return diffErrorf("--key %s: %s is in more than one row of run %s: a key must name one row (add columns: --key %s,COLUMN)", keyName, text, dup.s.rep.RunID, keyName)
 	}
-	d.res.Sample.Added = []DiffRow{}
-	only := map[int]bool{}
-	for _, l := range added {
-		only[l.batch()] = true
-	}
-	err = d.b.each(d.ctx, only, func(i int, f *connectors.Frame) error {
-		for _, l := range added {
-			if l.batch() == i {
-				d.res.Sample.Added = append(d.res.Sample.Added, rowOf(f, l.row()))
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := d.addedSamples(added); err != nil {
 		return err
 	}
 	if err := d.removedSamples(gone); err != nil {
@@ -270,6 +262,95 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 	}
 	d.res.Sample.Changed = samples
 	return nil
+}
+
+// multisetSpilled is multiset for runs too big to hold, split as
+// keyedSpilled is but by the rows' hash: equal rows share a partition, in
+// the runs' order, so each matches as it would in memory.
+func (d *differ) multisetSpilled(n int) error {
+	dir, err := os.MkdirTemp("", "connector-dev-diff-")
+	if err != nil {
+		return fmt.Errorf("diff: temporary folder for spill files: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := d.spill(d.a, dir, "a", n, nil, &d.res.Rows.A); err != nil {
+		return err
+	}
+	if err := d.spill(d.b, dir, "b", n, nil, &d.res.Rows.B); err != nil {
+		return err
+	}
+	type entry struct {
+		count int64
+		first loc
+	}
+	var added, gone []loc
+	keepFirst := func(l []loc) []loc {
+		slices.Sort(l)
+		return l[:min(len(l), d.limit)]
+	}
+	for p := 0; p < n; p++ {
+		if err := d.ctx.Err(); err != nil {
+			return err
+		}
+		seen := map[uint64]entry{}
+		err := readSpill(filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(_, rh uint64, at loc) error {
+			e, ok := seen[rh]
+			if !ok {
+				e.first = at
+			}
+			e.count++
+			seen[rh] = e
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		var addedP []loc
+		err = readSpill(filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(_, rh uint64, at loc) error {
+			if e := seen[rh]; e.count > 0 {
+				e.count--
+				seen[rh] = e
+				return nil
+			}
+			d.res.Rows.Added++
+			addedP = append(addedP, at)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		added = keepFirst(append(added, keepFirst(addedP)...))
+		var goneP []loc
+		for _, e := range seen {
+			if e.count > 0 {
+				d.res.Rows.Removed += e.count
+				goneP = append(goneP, e.first)
+			}
+		}
+		gone = keepFirst(append(gone, keepFirst(goneP)...))
+	}
+	if err := d.addedSamples(added); err != nil {
+		return err
+	}
+	d.res.Sample.Changed = []ChangedRow{}
+	return d.removedSamples(gone)
+}
+
+// addedSamples reads again the rows of B at these places, in order.
+func (d *differ) addedSamples(added []loc) error {
+	d.res.Sample.Added = []DiffRow{}
+	only := map[int]bool{}
+	for _, l := range added {
+		only[l.batch()] = true
+	}
+	return d.b.each(d.ctx, only, func(i int, f *connectors.Frame) error {
+		for _, l := range added {
+			if l.batch() == i {
+				d.res.Sample.Added = append(d.res.Sample.Added, rowOf(f, l.row()))
+			}
+		}
+		return nil
+	})
 }
 
 func cmpLoc(x, y loc) int {
