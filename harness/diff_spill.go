@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -80,7 +81,7 @@ func (w *spillWriter) close() {
 
 // readSpill calls fn for each record of one partition file, in the order
 // written (the run's order).
-func readSpill(path string, fn func(kh, rh uint64, at loc) error) error {
+func readSpill(ctx context.Context, path string, fn func(kh, rh uint64, at loc) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("diff: spill file: %w", err)
@@ -88,7 +89,10 @@ func readSpill(path string, fn func(kh, rh uint64, at loc) error) error {
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
 	var rec [spillRecord]byte
-	for {
+	for n := 0; ; n++ {
+		if n%65536 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if _, err := io.ReadFull(r, rec[:]); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -110,6 +114,9 @@ func (d *differ) spill(s *diffSide, dir, name string, n int, key []string, count
 	defer w.close()
 	h := newHasher(d.seed)
 	err = s.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
+		if err := d.ctx.Err(); err != nil {
+			return err
+		}
 		ks, cs := cols(f, key), cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
 			rh := hashRow(h, cs, r)
@@ -165,7 +172,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 			return err
 		}
 		m := map[uint64]entry{}
-		err := readSpill(filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(kh, rh uint64, at loc) error {
+		err := readSpill(d.ctx, filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(kh, rh uint64, at loc) error {
 			if _, dup := m[kh]; dup {
 				dupA = min(dupA, at)
 				return nil
@@ -182,7 +189,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 		bOnly := map[uint64]struct{}{}
 		var addedP []loc
 		var changedP []keyedPair
-		err = readSpill(filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(kh, rh uint64, at loc) error {
+		err = readSpill(d.ctx, filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(kh, rh uint64, at loc) error {
 			e, ok := m[kh]
 			_, dup := bOnly[kh]
 			if (ok && e.at&matched != 0) || dup {
@@ -293,7 +300,7 @@ func (d *differ) multisetSpilled(n int) error {
 			return err
 		}
 		seen := map[uint64]entry{}
-		err := readSpill(filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(_, rh uint64, at loc) error {
+		err := readSpill(d.ctx, filepath.Join(dir, fmt.Sprintf("a-%04d", p)), func(_, rh uint64, at loc) error {
 			e, ok := seen[rh]
 			if !ok {
 				e.first = at
@@ -306,7 +313,7 @@ func (d *differ) multisetSpilled(n int) error {
 			return err
 		}
 		var addedP []loc
-		err = readSpill(filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(_, rh uint64, at loc) error {
+		err = readSpill(d.ctx, filepath.Join(dir, fmt.Sprintf("b-%04d", p)), func(_, rh uint64, at loc) error {
 			if e := seen[rh]; e.count > 0 {
 				e.count--
 				seen[rh] = e
