@@ -27,6 +27,10 @@ func diffErrorf(format string, a ...any) error { return &DiffError{Msg: fmt.Spri
 type DiffOptions struct {
 	Key   []string
 	Limit int
+	// SpillRows is how many rows of a run a keyed diff holds in memory at
+	// once; bigger runs are split by key into that many rows a partition,
+	// on disk in a temporary folder. 0: half a million.
+	SpillRows int
 }
 
 // ParseKey reads --key: column names separated by commas, each trimmed,

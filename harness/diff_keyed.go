@@ -10,6 +10,9 @@ import (
 // place, B is streamed against it, then the changed rows are read again,
 // column by column, to say which columns changed.
 func (d *differ) keyed(key []string) error {
+	if n := d.partitions(); n > 1 {
+		return d.keyedSpilled(key, n)
+	}
 	// 16 bytes a row: whether B matched it is the top bit of its place
 	// (no run has 2^31 batches). Sized up front from the report, so the
 	// map does not grow (and hold its old and new tables at once).
@@ -36,8 +39,7 @@ func (d *differ) keyed(key []string) error {
 	if err != nil {
 		return err
 	}
-	type pair struct{ a, b loc }
-	var changed []pair
+	var changed []keyedPair
 	bOnly := map[uint64]struct{}{}
 	d.res.Sample.Added = []DiffRow{}
 	err = d.b.each(d.ctx, nil, func(i int, f *connectors.Frame) error {
@@ -62,7 +64,7 @@ func (d *differ) keyed(key []string) error {
 			e.at |= matched
 			m[kh] = e
 			if e.row != hashRow(h, cs, r) {
-				changed = append(changed, pair{at, locOf(i, r)})
+				changed = append(changed, keyedPair{at, locOf(i, r)})
 			}
 		}
 		return nil
@@ -82,11 +84,33 @@ func (d *differ) keyed(key []string) error {
 	if err := d.removedSamples(gone); err != nil {
 		return err
 	}
+	return d.changedColumns(key, changed)
+}
+
+// keyedPair is a changed row's place in A and in B.
+type keyedPair struct{ a, b loc }
+
+// changedColumns counts, for the changed rows (in B's order), which
+// columns changed, and keeps the first --limit of them to show.
+func (d *differ) changedColumns(key []string, changed []keyedPair) error {
 	d.res.Rows.Changed = int64(len(changed))
 	d.res.Sample.Changed = []ChangedRow{}
 	if len(changed) == 0 {
 		return nil
 	}
+	samples, err := d.columnsOf(key, changed, min(len(changed), d.limit), true)
+	if err != nil {
+		return err
+	}
+	d.res.Sample.Changed = samples
+	return nil
+}
+
+// columnsOf reads the changed rows again and, when count, adds to the
+// changed columns' counts; the first shown of them (in the pairs' order)
+// come back as samples.
+func (d *differ) columnsOf(key []string, changed []keyedPair, shown int, count bool) ([]ChangedRow, error) {
+	h := newHasher(d.seed)
 
 	// Changed rows again: a hash per shared column of A's row, then B's
 	// compared to it; the first --limit of them (in B's order) also keep
@@ -100,10 +124,9 @@ func (d *differ) keyed(key []string) error {
 		onlyA[p.a.batch()] = true
 		onlyB[p.b.batch()] = true
 	}
-	shown := min(len(changed), d.limit)
 	oldVals := make([]DiffRow, shown)
 	keys := make([]DiffRow, shown)
-	err = d.a.each(d.ctx, onlyA, func(i int, f *connectors.Frame) error {
+	err := d.a.each(d.ctx, onlyA, func(i int, f *connectors.Frame) error {
 		cs := cols(f, d.common)
 		for r := 0; r < f.Len(); r++ {
 			k, ok := atA[locOf(i, r)]
@@ -123,7 +146,7 @@ func (d *differ) keyed(key []string) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	atA = nil
 	atB := make(map[loc]int, len(changed))
@@ -144,7 +167,9 @@ func (d *differ) keyed(key []string) error {
 				if colHash[k*n+j] == h.Sum64() {
 					continue
 				}
-				d.res.Cols[d.common[j]]++
+				if count {
+					d.res.Cols[d.common[j]]++
+				}
 				if k < shown {
 					samples[k].Fields = append(samples[k].Fields, FieldChange{Column: d.common[j], A: oldVals[k][j].Value, B: c.Value(r)})
 				}
@@ -156,8 +181,7 @@ func (d *differ) keyed(key []string) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d.res.Sample.Changed = samples
-	return nil
+	return samples, nil
 }

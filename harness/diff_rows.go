@@ -112,7 +112,9 @@ type FieldChange struct {
 // Diff compares runs a and b, each as its destination received it. Memory
 // grows with A's row count (a key hash, a row hash and a place per row)
 // and the changed rows' count, not with the data's width: B is streamed,
-// and the rows shown are read again.
+// and the rows shown are read again. A keyed diff of runs bigger than
+// DiffOptions.SpillRows is split by key hash into partitions on disk, so
+// its memory is that of one partition whatever the row count.
 func Diff(ctx context.Context, stateDir string, past *PastRuns, a, b *Report, opts DiffOptions) (*DiffResult, error) {
 	sa, err := openSide(ctx, stateDir, past, a)
 	if err != nil {
@@ -129,7 +131,7 @@ func Diff(ctx context.Context, stateDir string, past *PastRuns, a, b *Report, op
 		return nil, err
 	}
 	res.Key = key
-	d := &differ{ctx: ctx, a: sa, b: sb, res: res, limit: opts.Limit, seed: maphash.MakeSeed()}
+	d := &differ{ctx: ctx, a: sa, b: sb, res: res, limit: opts.Limit, seed: maphash.MakeSeed(), spillRows: opts.SpillRows}
 	for _, f := range sa.fields {
 		if hasField(sb.fields, f.Name) {
 			d.common = append(d.common, f.Name)
@@ -239,6 +241,8 @@ type differ struct {
 	limit  int
 	seed   maphash.Seed
 	common []string
+	// spillRows is how many rows a spill partition holds (0: spillRows).
+	spillRows int
 }
 
 // cols finds names in f (nil where f lacks one).
@@ -335,6 +339,9 @@ func (d *differ) removedSamples(locs []loc) error {
 // multiset matches whole rows (their shared columns): a row of B matches
 // one equal row of A not yet matched.
 func (d *differ) multiset() error {
+	if n := d.partitions(); n > 1 {
+		return d.multisetSpilled(n)
+	}
 	type entry struct {
 		count int64
 		first loc
