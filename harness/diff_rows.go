@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -257,7 +258,9 @@ func cols(f *connectors.Frame, names []string) []*connectors.Column {
 var nullTag = []byte{0}
 
 // writeValue feeds row r of c to h, tagged by type so that "1" and 1 differ.
-func writeValue(h *maphash.Hash, c *connectors.Column, r int) {
+// diff (a seeded maphash) and the rows checksum (FNV-1a, stable) share it,
+// so both see a row the same way.
+func writeValue(h io.Writer, c *connectors.Column, r int) {
 	if c == nil || c.IsNull(r) {
 		h.Write(nullTag)
 		return
@@ -268,7 +271,7 @@ func writeValue(h *maphash.Hash, c *connectors.Column, r int) {
 	case connectors.String:
 		binary.LittleEndian.PutUint64(buf[1:], uint64(len(c.Strings[r])))
 		h.Write(buf[:])
-		h.WriteString(c.Strings[r])
+		io.WriteString(h, c.Strings[r]) // maphash takes it without a copy
 		return
 	case connectors.Int64:
 		binary.LittleEndian.PutUint64(buf[1:], uint64(c.Ints[r]))

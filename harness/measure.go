@@ -2,10 +2,8 @@ package harness
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"strings"
 
 	"connector-dev/connectors"
@@ -34,33 +32,10 @@ type RowsChecksum uint64
 func (s *RowsChecksum) Add(f *connectors.Frame) {
 	h := fnv.New64a()
 	cols := f.Columns()
-	var buf [9]byte
 	for r := 0; r < f.Len(); r++ {
 		h.Reset()
 		for _, c := range cols {
-			if c.IsNull(r) {
-				h.Write([]byte{0})
-				continue
-			}
-			buf = [9]byte{byte(c.Type)}
-			switch c.Type {
-			case connectors.String:
-				binary.LittleEndian.PutUint64(buf[1:], uint64(len(c.Strings[r])))
-				h.Write(buf[:])
-				h.Write([]byte(c.Strings[r]))
-				continue
-			case connectors.Int64:
-				binary.LittleEndian.PutUint64(buf[1:], uint64(c.Ints[r]))
-			case connectors.Float64:
-				binary.LittleEndian.PutUint64(buf[1:], math.Float64bits(c.Floats[r]))
-			case connectors.Bool:
-				if c.Bools[r] {
-					buf[1] = 1
-				}
-			case connectors.Timestamp:
-				binary.LittleEndian.PutUint64(buf[1:], uint64(c.Times[r].UnixMicro()))
-			}
-			h.Write(buf[:])
+			writeValue(h, c, r)
 		}
 		*s += RowsChecksum(h.Sum64())
 	}
