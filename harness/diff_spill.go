@@ -143,17 +143,11 @@ func (d *differ) spill(s *diffSide, dir, name string, n int, key []string, count
 // samples and errors are those of the in-memory path: places are sorted
 // back into the runs' order.
 func (d *differ) keyedSpilled(key []string, n int) error {
-	dir, err := os.MkdirTemp("", "connector-dev-diff-")
+	dir, err := d.spillBoth(n, key)
 	if err != nil {
-		return fmt.Errorf("diff: temporary folder for spill files: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := d.spill(d.a, dir, "a", n, key, &d.res.Rows.A); err != nil {
-		return err
-	}
-	if err := d.spill(d.b, dir, "b", n, key, &d.res.Rows.B); err != nil {
-		return err
-	}
 	type entry struct {
 		row uint64
 		at  loc
@@ -275,17 +269,11 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 // keyedSpilled is but by the rows' hash: equal rows share a partition, in
 // the runs' order, so each matches as it would in memory.
 func (d *differ) multisetSpilled(n int) error {
-	dir, err := os.MkdirTemp("", "connector-dev-diff-")
+	dir, err := d.spillBoth(n, nil)
 	if err != nil {
-		return fmt.Errorf("diff: temporary folder for spill files: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := d.spill(d.a, dir, "a", n, nil, &d.res.Rows.A); err != nil {
-		return err
-	}
-	if err := d.spill(d.b, dir, "b", n, nil, &d.res.Rows.B); err != nil {
-		return err
-	}
 	type entry struct {
 		count int64
 		first loc
@@ -368,4 +356,23 @@ func cmpLoc(x, y loc) int {
 		return 1
 	}
 	return 0
+}
+
+// spillBoth splits both runs into n partitions in a new temporary folder,
+// by key hash (by row hash when key is nil), and returns the folder for the
+// caller to remove.
+func (d *differ) spillBoth(n int, key []string) (string, error) {
+	dir, err := os.MkdirTemp("", "connector-dev-diff-")
+	if err != nil {
+		return "", fmt.Errorf("diff: temporary folder for spill files: %w", err)
+	}
+	if err := d.spill(d.a, dir, "a", n, key, &d.res.Rows.A); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	if err := d.spill(d.b, dir, "b", n, key, &d.res.Rows.B); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
 }
