@@ -145,6 +145,7 @@ func readBatch(ctx context.Context, store *Store, key string, buf []byte, want E
 type readItem struct {
 	frame *connectors.Frame
 	meta  ObjectMeta
+	want  BatchInfo // what the source recorded of it
 	err   error
 }
 
@@ -155,6 +156,9 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
 	}
+	if s.feed != nil {
+		return s.runFedBatches(ctx)
+	}
 	// Exactly the batches the source stored, as its manifest lists them:
 	// a stray object under the prefix is not data, and each batch must be
 	// the object the source stored (size, then checksum).
@@ -163,10 +167,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		return s.end(connectors.Error, LevelError, "%v", []any{err})
 	}
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
-	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan readItem, 1)
-	go func() {
-		defer close(ch)
+	return s.loadBatches(ctx, func(ctx context.Context, send func(readItem) bool) {
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
 		for _, b := range objs {
@@ -176,25 +177,41 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 			}
 			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, want, schema)
 			buf = data
-			select {
-			case ch <- readItem{f, meta, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
+			if !send(readItem{f, meta, b, err}) || err != nil {
 				return
 			}
 		}
+	})
+}
+
+// loadBatches runs produce in a goroutine, one batch ahead of the
+// destination, and hands each batch it sends to Batch, in order. An item
+// with an error ends the destination with it.
+func (s *stageRun) loadBatches(ctx context.Context, produce func(ctx context.Context, send func(readItem) bool)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan readItem, 1)
+	go func() {
+		defer close(ch)
+		produce(ctx, func(it readItem) bool {
+			select {
+			case ch <- it:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
 	}()
 	defer func() {
 		cancel()
 		for range ch { // let the reader goroutine end before RunBatches returns
 		}
 	}()
-	i := 0
 	for it := range ch {
-		i++
 		if it.err != nil {
+			var se *sourceEndedError
+			if errors.As(it.err, &se) {
+				return s.rollBack(se)
+			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -208,8 +225,8 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		s.rows.Add(n)
 		s.batches.Add(1)
 		s.bytes.Add(it.meta.Size)
-		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: objs[i-1].CRC32C}
-		if want := objs[i-1].Rows; want != 0 && want != n {
+		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: it.want.CRC32C}
+		if want := it.want.Rows; want != 0 && want != n {
 			return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
 		}
 		s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
@@ -218,7 +235,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 func formatOf(key string) string {
