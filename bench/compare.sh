@@ -25,7 +25,8 @@ ref=${PYTHON_REFERENCE:-../shared/bench/python_reference.py}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-CGO_ENABLED=0 go build -o "$work/connector-dev" .
+# CONNECTOR_DEV=path measures that binary (another build, to compare) instead.
+if [ -n "${CONNECTOR_DEV:-}" ]; then cp "$CONNECTOR_DEV" "$work/connector-dev"; else CGO_ENABLED=0 go build -o "$work/connector-dev" .; fi
 rounds=${ROUNDS:-5}
 duck=""
 if [ "${DUCKDB:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
