@@ -167,7 +167,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		return s.end(connectors.Error, LevelError, "%v", []any{err})
 	}
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
-	return s.loadBatches(ctx, func(ctx context.Context, send func(readItem) bool) {
+	return s.loadBatches(ctx, true, func(ctx context.Context, send func(readItem) bool) {
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
 		for _, b := range objs {
@@ -184,10 +184,24 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 	})
 }
 
-// loadBatches runs produce in a goroutine, one batch ahead of the
-// destination, and hands each batch it sends to Batch, in order. An item
-// with an error ends the destination with it.
-func (s *stageRun) loadBatches(ctx context.Context, produce func(ctx context.Context, send func(readItem) bool)) error {
+// loadBatches hands each batch produce sends to Batch, in order. With
+// ahead, produce runs in a goroutine one batch ahead of the destination
+// (so S3 and decoding overlap with Batch); without, in the caller's, which
+// holds one batch fewer in memory (for a destination beside its source, whose
+// work already overlaps the source's). An item with an error ends the
+// destination with it.
+func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx context.Context, send func(readItem) bool)) error {
+	if !ahead {
+		var err error
+		produce(ctx, func(it readItem) bool {
+			err = s.loadOne(ctx, it)
+			return err == nil && ctx.Err() == nil
+		})
+		if err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan readItem, 1)
 	go func() {
@@ -207,35 +221,41 @@ func (s *stageRun) loadBatches(ctx context.Context, produce func(ctx context.Con
 		}
 	}()
 	for it := range ch {
-		if it.err != nil {
-			var se *sourceEndedError
-			if errors.As(it.err, &se) {
-				return s.rollBack(se)
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return s.end(connectors.Error, LevelError, "%v", []any{it.err})
-		}
-		f, ee := stage.MapBatch(s.mapping, it.frame, it.meta.Key)
-		if ee != nil {
-			return s.endAs(ee.Reason, ee.Message)
-		}
-		n := int64(f.Len())
-		s.rows.Add(n)
-		s.batches.Add(1)
-		s.bytes.Add(it.meta.Size)
-		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: it.want.CRC32C}
-		if want := it.want.Rows; want != 0 && want != n {
-			return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
-		}
-		s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
-		s.progress(false)
-		if err := s.dest.Batch(ctx, s, f); err != nil {
+		if err := s.loadOne(ctx, it); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
+}
+
+// loadOne maps one batch and hands it to Batch, or ends the destination
+// with the item's error.
+func (s *stageRun) loadOne(ctx context.Context, it readItem) error {
+	if it.err != nil {
+		var se *sourceEndedError
+		if errors.As(it.err, &se) {
+			return s.rollBack(se)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return s.end(connectors.Error, LevelError, "%v", []any{it.err})
+	}
+	f, ee := stage.MapBatch(s.mapping, it.frame, it.meta.Key)
+	if ee != nil {
+		return s.endAs(ee.Reason, ee.Message)
+	}
+	n := int64(f.Len())
+	s.rows.Add(n)
+	s.batches.Add(1)
+	s.bytes.Add(it.meta.Size)
+	info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: it.want.CRC32C}
+	if want := it.want.Rows; want != 0 && want != n {
+		return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
+	}
+	s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
+	s.progress(false)
+	return s.dest.Batch(ctx, s, f)
 }
 
 func formatOf(key string) string {
