@@ -96,7 +96,9 @@ for rows in "${rows_list[@]}"; do
     run_cdev embedded
     id=$(sed -n 's/.* run \([0-9]\{8\}-[0-9]\{6\}-[0-9a-f]*\)$/\1/p' "$work/run.out" | head -1)
     read -r src dst secs < <(stages "$work/state/runs/$id/report.json")
-    echo "  round $round: connector-dev total_s=$total; by stage (report.json): source ${src} s, destination ${dst} s (beside it), run ${secs} s"
+    order="after it"
+    grep -q 'as the source stores them' "$work/run.out" && order="beside it"
+    echo "  round $round: connector-dev total_s=$total; by stage (report.json): source ${src} s, destination ${dst} s ($order), run ${secs} s"
     echo "$total" >>"$work/cdev.txt"; echo "$src" >>"$work/src.txt"; echo "$dst" >>"$work/dst.txt"
     [ -n "$duck" ] || continue
     dir=$(dirname "$(find "$work/state" -path "*/$id/*" -name 'batch-*.parquet' | head -1)")
@@ -111,7 +113,7 @@ for rows in "${rows_list[@]}"; do
     echo "$dtotal" >>"$work/duck.txt"
   done
   c=$(median <"$work/cdev.txt"); sm=$(median <"$work/src.txt"); dm=$(median <"$work/dst.txt")
-  line="median of $rounds rows=$rows: connector-dev total_s=$c (source $sm s, destination $dm s, overlapping)"
+  line="median of $rounds rows=$rows: connector-dev total_s=$c (source $sm s, destination $dm s, $order)"
   if [ -n "$duck" ]; then
     d=$(median <"$work/duck.txt")
     line="$line duckdb total_s=$d ratio connector-dev/duckdb=$(printf '%.2f' "$(echo "scale=3; $c / $d" | bc)")"

@@ -208,7 +208,8 @@ func (x *execution) runOverlapped(ctx context.Context, src, dst *plannedStage, d
 		close(ready)
 		rep := x.runDestStage(ctx, destSt, d)
 		destRep = &rep
-		if ended, _, _ := fd.state(); rep.Exit.Reason != connectors.Success && !ended {
+		// A run stopped (Ctrl-C, --timeout) stops both stages by itself.
+		if ended, _, _ := fd.state(); rep.Exit.Reason != connectors.Success && !ended && ctx.Err() == nil {
 			destFirst = true
 			x.em.log(StageSource, LevelWarn, fmt.Sprintf("stopping the source: the destination ended with %s", rep.Exit.Reason))
 			stop(errDestinationFailed)
