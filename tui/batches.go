@@ -193,6 +193,16 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		b.jump, cmd = b.jump.Update(msg)
 		return cmd, true
 	}
+	if b.browse.finding {
+		return b.findKey(msg), true
+	}
+	if b.tab == tabRows && !b.whole && b.table != nil {
+		// Find, the frequency table, and esc clearing a filter come
+		// before esc closing the batch.
+		if cmd, ok := b.browseKey(msg); ok {
+			return cmd, true
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		if b.whole {
@@ -212,9 +222,6 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		return nil, true
 	}
 	if b.tab == tabRows && !b.whole && b.table != nil {
-		if cmd, ok := b.browseKey(msg); ok {
-			return cmd, true
-		}
 		switch {
 		case key.Matches(msg, k.Open), key.Matches(msg, k.Value):
 			if b.table.n() > 0 {

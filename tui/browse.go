@@ -35,11 +35,11 @@ var errEmptyFind = errors.New("nothing to find: type a value (*value searches ev
 // text, found as a substring, ignoring case.
 func parseFind(s string) (findQuery, error) {
 	var q findQuery
-	switch {
-	case strings.HasPrefix(s, `\*`), strings.HasPrefix(s, `\\`):
-		s = s[1:]
-	case strings.HasPrefix(s, findAll):
+	if strings.HasPrefix(s, findAll) {
 		q.all, s = true, s[len(findAll):]
+	}
+	if strings.HasPrefix(s, `\*`) || strings.HasPrefix(s, `\\`) {
+		s = s[1:]
 	}
 	if s == "" {
 		return findQuery{}, errEmptyFind

@@ -307,11 +307,8 @@ func colIndex(f *connectors.Frame, name string) int {
 func (b *batchBrowser) browseKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k, bs := b.keys, &b.browse
 	bs.alert = ""
-	if bs.finding {
-		return b.findKey(msg), true
-	}
 	if bs.freq != nil {
-		return b.freqKey(msg), true
+		return b.freqKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Back) && bs.busy != "":

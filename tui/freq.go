@@ -118,14 +118,17 @@ func (v *freqView) finish() {
 	v.clamp()
 }
 
-// freqKey answers a key on the frequency table.
-func (b *batchBrowser) freqKey(msg tea.KeyMsg) tea.Cmd {
+// freqKey answers a key on the frequency table; handled is false for the
+// keys of the batch's tabs (r, s, m), which work here too.
+func (b *batchBrowser) freqKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	v, k := b.browse.freq, b.keys
 	switch {
+	case key.Matches(msg, k.Rows), key.Matches(msg, k.Schema), key.Matches(msg, k.Meta):
+		return nil, false
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Freq):
 		b.stopBrowse()
 	case key.Matches(msg, k.Scope):
-		return b.openFreq(!v.run)
+		return b.openFreq(!v.run), true
 	case key.Matches(msg, v.filter):
 		if v.done && v.cursor < len(v.entries) {
 			e := v.entries[v.cursor]
@@ -147,7 +150,7 @@ func (b *batchBrowser) freqKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		v.move(len(v.entries))
 	}
-	return nil
+	return nil, true
 }
 
 // SetSize implements component.
@@ -283,7 +286,7 @@ func (v *freqView) ShortHelp() []key.Binding {
 // FullHelp lists the frequency table's keys in groups.
 func (v *freqView) FullHelp() [][]key.Binding {
 	k := v.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Back, v.filter, k.Scope, k.Freq}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {v.filter, k.Scope, k.Freq}}
 }
 
 // Init implements tea.Model.
