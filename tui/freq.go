@@ -115,7 +115,7 @@ func (b *batchBrowser) freqAnswer(m freqStepMsg) tea.Cmd {
 func (v *freqView) finish() {
 	v.done = true
 	v.entries = v.counter.entries()
-	v.clamp()
+	v.clamp() // after entries: the note, and so the rows, depend on them
 }
 
 // freqKey answers a key on the frequency table; handled is false for the
@@ -156,8 +156,14 @@ func (b *batchBrowser) freqKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 // SetSize implements component.
 func (v *freqView) SetSize(w, h int) { v.width, v.height = w, max(h, 3); v.clamp() }
 
-// rows is how many values show: the title and the header take two lines.
-func (v *freqView) rows() int { return max(v.height-2, 1) }
+// rows is how many values show: the title, the note and the header take
+// two or three lines.
+func (v *freqView) rows() int {
+	if v.note() != "" {
+		return max(v.height-3, 1)
+	}
+	return max(v.height-2, 1)
+}
 
 func (v *freqView) move(d int) { v.cursor += d; v.clamp() }
 
@@ -186,10 +192,16 @@ func (v *freqView) title() string {
 		t += " (" + plural(int64(v.of), "batch", "batches") + ")"
 	}
 	t += " · " + plural(v.counter.rows, "row", "rows") + " · " + plural(int64(len(v.entries)), "value", "values")
-	if v.counter.pruned {
-		t += fmt.Sprintf(" · over %s distinct: the rarest dropped (%s rows), counts are at least these", count(int64(v.counter.limit)), count(v.counter.dropped))
-	}
 	return t
+}
+
+// note is the line under the title of a table that had to drop values.
+func (v *freqView) note() string {
+	if !v.done || v.counter == nil || !v.counter.pruned {
+		return ""
+	}
+	return fmt.Sprintf("approximate: over %s distinct values, the rarest were dropped as counted (%s rows); counts are at least these",
+		count(int64(v.counter.limit)), count(v.counter.dropped))
 }
 
 // View implements tea.Model: the title, a header and the values that fit.
@@ -212,6 +224,9 @@ func (v *freqView) View() string {
 	}
 	vw = min(vw, maxCell, max(v.width/3, 5))
 	barW := min(max(v.width-(2+vw+1+cw+1+7+1), 0), 40)
+	if n := v.note(); n != "" {
+		lines = append(lines, v.st.warn.Render(fit(n, v.width)))
+	}
 	head := "  " + pad("VALUE", vw) + " " + padLeft("COUNT", cw) + " " + padLeft("PERCENT", 7)
 	lines = append(lines, v.st.header.Render(fit(head, v.width)))
 	total := v.counter.rows
