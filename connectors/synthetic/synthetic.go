@@ -9,6 +9,7 @@ package synthetic
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -186,27 +187,32 @@ func Generate(start int64, n int) *connectors.Frame {
 	digits := len(strconv.AppendInt(nil, start+int64(n), 10)) // the widest id of the chunk
 	var sb strings.Builder
 	sb.Grow(n * (len(namePrefix) + len(emailPrefix) + len(emailSuffix) + 2*digits))
-	ends := make([]int, 2*n)
 	var num [20]byte
 	for k := range n {
 		d := strconv.AppendInt(num[:0], start+int64(k), 10)
 		sb.WriteString(namePrefix)
 		sb.Write(d)
-		ends[2*k] = sb.Len()
 		sb.WriteString(emailPrefix)
 		sb.Write(d)
 		sb.WriteString(emailSuffix)
-		ends[2*k+1] = sb.Len()
 	}
 	text := sb.String()
 
+	// The text is cut by recounting each id's digits, not from a slice of
+	// offsets kept from the loop above (16 bytes a row).
 	from := 0
+	width, wider := digitsFrom(start)
 	for k := range n {
 		i := start + int64(k)
+		if i == wider {
+			width, wider = digitsFrom(i)
+		}
+		nameEnd := from + len(namePrefix) + width
+		emailEnd := nameEnd + len(emailPrefix) + width + len(emailSuffix)
 		ids[k] = i
-		names[k] = text[from:ends[2*k]]
-		emails[k] = text[ends[2*k]:ends[2*k+1]]
-		from = ends[2*k+1]
+		names[k] = text[from:nameEnd]
+		emails[k] = text[nameEnd:emailEnd]
+		from = emailEnd
 		amounts[k] = float64(i%100_000) / 100.0
 		active[k] = i%3 == 0
 		sec := i % secondsPerYear
@@ -233,4 +239,18 @@ func Generate(start int64, n int) *connectors.Frame {
 	cols[8].Strings = emails
 	cols[9].Micros = updated
 	return connectors.FrameOf(cols...)
+}
+
+// digitsFrom returns how many decimal digits i (>= 0) has, and the first
+// number with more (or -1 when none fits in an int64).
+func digitsFrom(i int64) (width int, wider int64) {
+	width, wider = 1, 10
+	for i >= wider {
+		width++
+		if wider > math.MaxInt64/10 {
+			return width, -1
+		}
+		wider *= 10
+	}
+	return width, wider
 }
