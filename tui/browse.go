@@ -86,7 +86,7 @@ func appendValue(buf []byte, c *connectors.Column, i int) ([]byte, bool) {
 	case connectors.Bool:
 		return strconv.AppendBool(buf, c.Bools[i]), true
 	case connectors.Timestamp:
-		return c.Times[i].UTC().AppendFormat(buf, time.RFC3339Nano), true
+		return c.Time(i).AppendFormat(buf, time.RFC3339Nano), true
 	}
 	return buf, false
 }
@@ -254,7 +254,7 @@ func compareRows(c *connectors.Column, a, b int, desc bool) int {
 	case connectors.Bool:
 		v = cmp.Compare(b2i(c.Bools[a]), b2i(c.Bools[b]))
 	case connectors.Timestamp:
-		v = c.Times[a].Compare(c.Times[b])
+		v = cmp.Compare(c.Micros[a], c.Micros[b])
 	}
 	if desc {
 		v = -v
