@@ -87,7 +87,7 @@ func (p *samplePicker) rows() [][]*string {
 }
 
 // sampleText is a value as a sample states it, in the form cellMatches
-// reads back: numbers in Go's shortest form, timestamps in RFC 3339 (UTC).
+// reads back: numbers in the shortest form that reads back exactly, timestamps in RFC 3339 (UTC).
 func sampleText(c *connectors.Column, r int) (string, bool) {
 	switch c.Type {
 	case connectors.Int64:
@@ -96,6 +96,9 @@ func sampleText(c *connectors.Column, r int) (string, bool) {
 		f := c.Floats[r]
 		if math.IsNaN(f) {
 			return "", false
+		}
+		if a := math.Abs(f); a == 0 || (a >= 1e-6 && a < 1e21) {
+			return strconv.FormatFloat(f, 'f', -1, 64), true // 7878596.16, not 7.87859616e+06
 		}
 		return strconv.FormatFloat(f, 'g', -1, 64), true
 	case connectors.Bool:
