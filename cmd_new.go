@@ -207,7 +207,7 @@ func planNew(name string, dst, web bool) ([]newFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
-		if strings.Contains(string(b), strings.ToUpper(name)+"_TOKEN=") {
+		if regexp.MustCompile(`(?m)^[ \t]*(export[ \t]+)?` + strings.ToUpper(name) + `_TOKEN[ \t]*=`).Match(b) {
 			return nil, fmt.Errorf("%s sets %s_TOKEN already: pick another name or remove the line", p, strings.ToUpper(name))
 		}
 		files = append(files, newFile{path: p, body: append(append(bytes.TrimRight(b, "\n"), '\n'), fill(newHTTPCredentials)...), edit: true})

@@ -109,6 +109,11 @@ func TestNewRefuses(t *testing.T) {
 			t.Errorf("new %v: exit %d, stderr %q; want 3 and %q", tt.args, code, errOut, tt.want)
 		}
 	}
+	// SALESFORCE_TOKEN in the credentials is not FORCE_TOKEN: planning
+	// "force" (which writes nothing) is not refused for it.
+	if _, err := planNew("force", false, true); err != nil {
+		t.Errorf("plan new force --http: %v", err)
+	}
 	if after := snapshot(t, dir); after != before {
 		t.Errorf("a refusal changed files")
 	}
