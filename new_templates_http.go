@@ -147,6 +147,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"connector-dev/connectors"
 	"connector-dev/connectors/connectortest"
@@ -201,8 +202,8 @@ func TestUploadsEveryPage(t *testing.T) {
 	if last := frames[1]; last.Col("id").Ints[0] != 3 || !last.Col("updated_at").IsNull(0) {
 		t.Errorf("last row: id %d, updated_at null %v", last.Col("id").Ints[0], last.Col("updated_at").IsNull(0))
 	}
-	if got := frames[0].Col("updated_at").Times[1].Hour(); got != 9 {
-		t.Errorf("updated_at of id 2: hour %d, want 9", got)
+	if got, ok := frames[0].Col("updated_at").Value(1).(time.Time); !ok || got.Hour() != 9 {
+		t.Errorf("updated_at of id 2: %v, want 09:30 UTC", got)
 	}
 }
 

@@ -104,7 +104,8 @@ func sampleText(c *connectors.Column, r int) (string, bool) {
 	case connectors.Bool:
 		return strconv.FormatBool(c.Bools[r]), true
 	case connectors.Timestamp:
-		return c.Times[r].UTC().Format(time.RFC3339Nano), true
+		t, _ := c.Value(r).(time.Time) // Value: the same call whether the column keeps times or microseconds
+		return t.UTC().Format(time.RFC3339Nano), true
 	}
 	return c.Strings[r], true
 }
