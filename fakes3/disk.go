@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -268,7 +269,7 @@ func (d *diskBackend) writeTemp(prefix string, sc sidecar) (string, error) {
 // is held.
 func (d *diskBackend) conditionInfo(bucket, key string) (*gofakes3.ConditionalObjectInfo, error) {
 	st, err := d.fs.Stat(objectPath(bucket, key))
-	if errors.Is(err, os.ErrNotExist) || (err == nil && st.IsDir()) {
+	if absent(err) || (err == nil && st.IsDir()) {
 		return &gofakes3.ConditionalObjectInfo{}, nil
 	}
 	if err != nil {
@@ -322,11 +323,18 @@ func (d *diskBackend) loadMeta(bucket, key string, st os.FileInfo) (sidecar, err
 	return sc, nil
 }
 
+// absent reports an error that means no object has the key: the file is
+// missing, or a part of the key's folder is an object itself ("a" when "a/b"
+// is asked for).
+func absent(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
 // stat returns a key's file info, or NoSuchKey for a missing key or one
 // that is a folder (the common prefix of other keys).
 func (d *diskBackend) stat(bucket, key string) (os.FileInfo, error) {
 	st, err := d.fs.Stat(objectPath(bucket, key))
-	if errors.Is(err, os.ErrNotExist) || (err == nil && st.IsDir()) {
+	if absent(err) || (err == nil && st.IsDir()) {
 		return nil, gofakes3.KeyNotFound(key)
 	}
 	return st, err
@@ -380,7 +388,7 @@ func (d *diskBackend) open(bucket, key string) (afero.File, os.FileInfo, sidecar
 		return nil, nil, sidecar{}, err
 	}
 	f, err := d.fs.Open(objectPath(bucket, key))
-	if errors.Is(err, os.ErrNotExist) {
+	if absent(err) {
 		return nil, nil, sidecar{}, gofakes3.KeyNotFound(key)
 	}
 	if err != nil {

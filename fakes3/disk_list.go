@@ -117,7 +117,7 @@ func (d *diskBackend) deleteLocked(bucket, key string) error {
 	obj := objectPath(bucket, key)
 	st, err := d.fs.Stat(obj)
 	switch {
-	case errors.Is(err, os.ErrNotExist) || (err == nil && st.IsDir()):
+	case absent(err) || (err == nil && st.IsDir()):
 		return nil
 	case err != nil:
 		return err
