@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,12 +57,30 @@ func TestRunWritesProfiles(t *testing.T) {
 	cmd := exec.Command(bin, "run", "synthetic", "--ci", "-C", filepath.Base(dir),
 		"--cpuprofile", "prof/cpu.pprof", "--memprofile", "prof/mem.pprof", "--trace", "prof/run.trace")
 	cmd.Dir = filepath.Dir(dir) // started beside the project: -C makes the paths the project's
-	cmd.Env = append(os.Environ(), "SYNTHETIC_ROWS=100000")
+	// The key is a secret: it must not reach a profile (a profile is a file
+	// a developer attaches to an issue).
+	key := base64.URLEncoding.EncodeToString([]byte("profiles-never-hold-this-secret!"))
+	cmd.Env = append(os.Environ(), "SYNTHETIC_ROWS=100000", "ENCRYPTION_KEY="+key)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	checkProfiles(t, filepath.Join(dir, "prof", "cpu.pprof"), filepath.Join(dir, "prof", "mem.pprof"), filepath.Join(dir, "prof", "run.trace"))
+	files := []string{filepath.Join(dir, "prof", "cpu.pprof"), filepath.Join(dir, "prof", "mem.pprof"), filepath.Join(dir, "prof", "run.trace")}
+	checkProfiles(t, files[0], files[1], files[2])
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(b)); err == nil { // pprof files are gzipped protobuf
+			if b, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+		if bytes.Contains(b, []byte(key)) || bytes.Contains(b, []byte("profiles-never-hold-this-secret!")) {
+			t.Errorf("%s holds the ENCRYPTION_KEY", f)
+		}
+	}
 }
 
 // A run stopped with Ctrl-C, where a slow connector is profiled, still
