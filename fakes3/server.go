@@ -59,7 +59,10 @@ import (
 // Options configures a Server. AccessKey and SecretKey are required.
 type Options struct {
 	// Dir is the disk backend's root, created if missing; objects live under
-	// Dir/buckets/<bucket>/<key> and survive a restart. "" keeps everything in
+	// Dir/buckets/<bucket>/<key> as plain files (their ETag and metadata in
+	// Dir/metadata/, s3afero's layout) and survive a restart. A PUT is
+	// written once to Dir/tmp/ and renamed over its key: a reader sees the
+	// old object or the new one, never part of one. "" keeps everything in
 	// memory (s3mem), which holds about twice the stored bytes.
 	Dir string
 	// AccessKey is the only access key id accepted; a request must be
