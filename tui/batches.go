@@ -62,10 +62,13 @@ type batchBrowser struct {
 	whole   bool // the row view of the table's cursor row
 	jumping bool
 	jump    textinput.Model
+
+	summary   *summaryView // the I view (summaryview.go)
+	onSummary bool
 }
 
 func newBatchBrowser(ctx context.Context, st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
-	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
+	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: "), summary: newSummaryView(st, keys)}
 }
 
 // SetSize implements component.
@@ -74,6 +77,7 @@ func (b *batchBrowser) SetSize(w, h int) {
 	if b.table != nil {
 		b.table.SetSize(w, b.height-1)
 	}
+	b.summary.SetSize(w, b.height)
 	b.clampList()
 }
 
@@ -152,6 +156,9 @@ func (b *batchBrowser) inputActive() bool { return b.open && b.jumping }
 // its parent (Esc on the list, Tab, q).
 func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := b.keys
+	if cmd, ok := b.summaryKey(msg); ok || b.onSummary {
+		return cmd, ok
+	}
 	if !b.open {
 		switch {
 		case key.Matches(msg, k.Up):
@@ -365,6 +372,9 @@ func (b *batchBrowser) detail() string {
 
 // View implements tea.Model: the list, or the opened batch.
 func (b *batchBrowser) View() string {
+	if b.onSummary {
+		return b.summary.View()
+	}
 	if b.open {
 		return b.detail()
 	}
@@ -374,6 +384,8 @@ func (b *batchBrowser) View() string {
 // status is the line under the browser: the jump prompt or where we are.
 func (b *batchBrowser) status() string {
 	switch {
+	case b.onSummary:
+		return b.summary.status()
 	case b.jumping:
 		return b.jump.View()
 	case b.open && b.tab == tabRows && !b.whole && b.table != nil:
@@ -399,7 +411,13 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case batchLoadedMsg:
 		b.loaded(msg)
+	case summaryLoadedMsg:
+		b.summary.loaded(msg)
 	case wheelMsg:
+		if b.onSummary {
+			b.summary.Update(msg)
+			return b, nil
+		}
 		b.wheel(int(msg))
 	case tea.KeyMsg:
 		cmd, _ := b.update(b.ctx, msg)
@@ -414,10 +432,12 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (b *batchBrowser) ShortHelp() []key.Binding {
 	k := b.keys
 	switch {
+	case b.onSummary:
+		return b.summary.ShortHelp()
 	case !b.open:
-		return []key.Binding{k.Open, k.Up, k.Down}
+		return []key.Binding{k.Open, k.Up, k.Down, k.Summary}
 	case b.rowsShown():
-		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
+		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Summary, k.Schema, k.Meta)...)
 	case b.tab == tabRows && !b.whole:
 		// Still reading, or the read failed: only the ways out work.
 		return []key.Binding{k.Back, k.Schema, k.Meta}
@@ -431,11 +451,13 @@ func (b *batchBrowser) FullHelp() [][]key.Binding {
 	k := b.keys
 	tabs := []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
 	switch {
+	case b.onSummary:
+		return b.summary.FullHelp()
 	case !b.open:
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open}}
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Summary}}
 	case b.rowsShown():
 		t := b.table.FullHelp()
-		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump}, t[1]...)}
+		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump, k.Summary}, t[1]...)}
 	case b.tab == tabRows && !b.whole:
 		return [][]key.Binding{tabs}
 	}

@@ -18,6 +18,8 @@ type keyMap struct {
 	Yes, No                          key.Binding
 	// Mark and Diff pick two past runs and compare them (inspect).
 	Mark, Diff key.Binding
+	// Summary opens the column summary of the open run (the I view).
+	Summary key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -54,5 +56,6 @@ func newKeyMap() keyMap {
 		No:        b("n", "no", "n", "esc"),
 		Mark:      b("x", "mark", "x"),
 		Diff:      b("d", "diff marked", "d"),
+		Summary:   b("I", "column summary", "I"),
 	}
 }
