@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -19,6 +20,7 @@ import (
 type batchItem struct {
 	stage string
 	info  harness.BatchInfo
+	took  time.Duration // the stage's time for it, live runs only (batchbars.go)
 }
 
 // batchLoadedMsg carries a batch read for the detail view; gen tells a stale
@@ -65,10 +67,11 @@ type batchBrowser struct {
 
 	summary   *summaryView // the I view (summaryview.go)
 	onSummary bool
+	clock     batchClock // times each batch of a live run (batchbars.go)
 }
 
 func newBatchBrowser(ctx context.Context, st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
-	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: "), summary: newSummaryView(st, keys)}
+	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: "), summary: newSummaryView(st, keys), clock: batchClock{}}
 }
 
 // SetSize implements component.
@@ -269,8 +272,8 @@ func (b *batchBrowser) list() string {
 	if len(b.items) == 0 {
 		return b.st.dim.Render("no batches yet")
 	}
-	keyW := max(b.width-2-12-6-10-11-8-5, 10)
-	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT"
+	keyW := max(b.width-2-12-6-10-11-8-5-b.barsWidth(), 10)
+	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT" + b.barsHead()
 	lines := []string{b.st.header.Render(fit(head, b.width))}
 	for i := b.top; i < min(b.top+b.listRows(), len(b.items)); i++ {
 		it := b.items[i]
@@ -279,7 +282,7 @@ func (b *batchBrowser) list() string {
 			mark = "> "
 		}
 		l := mark + pad(it.stage, 12) + " " + padLeft(count(int64(it.info.Index)), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
-			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format
+			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format + b.barsPad(it)
 		l = fit(l, b.width)
 		if i == b.cursor {
 			l = b.st.cursor.Render(l)
@@ -405,8 +408,9 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case eventsMsg:
 		for _, e := range msg.events {
+			took := b.clock.since(e)
 			if (e.Kind == harness.EventBatchWritten || e.Kind == harness.EventBatchRead) && e.Batch != nil {
-				b.add(batchItem{stage: e.Stage, info: *e.Batch})
+				b.add(batchItem{stage: e.Stage, info: *e.Batch, took: took})
 			}
 		}
 	case batchLoadedMsg:
@@ -435,9 +439,9 @@ func (b *batchBrowser) ShortHelp() []key.Binding {
 	case b.onSummary:
 		return b.summary.ShortHelp()
 	case !b.open:
-		return []key.Binding{k.Open, k.Up, k.Down, k.Summary}
+		return []key.Binding{k.Open, k.Up, k.Down}
 	case b.rowsShown():
-		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Summary, k.Schema, k.Meta)...)
+		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
 	case b.tab == tabRows && !b.whole:
 		// Still reading, or the read failed: only the ways out work.
 		return []key.Binding{k.Back, k.Schema, k.Meta}
