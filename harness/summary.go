@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"connector-dev/connectors"
@@ -47,9 +48,9 @@ type Summarizer struct {
 	cols   []*colFold
 	byName map[string]*colFold
 	rows   int64
-	// scratch is the radix sort's buffer, one for every column: columns
-	// are folded one at a time.
-	scratch []uint64
+	// scratch are the radix sort's buffers, one per folding goroutine:
+	// column i is folded by goroutine i%foldWorkers, with scratch[i%foldWorkers].
+	scratch [foldWorkers][]uint64
 }
 
 // NewSummarizer starts an empty summary.
@@ -61,8 +62,13 @@ func NewSummarizer(o SummaryOptions) *Summarizer {
 	return &Summarizer{limit: limit, byName: map[string]*colFold{}}
 }
 
+// foldWorkers is how many goroutines fold a batch's columns: the
+// machines this runs on have two cores, and the batch reader shares them.
+const foldWorkers = 2
+
 // colFold is one column's running summary.
 type colFold struct {
+	idx      int // its place among the summary's columns
 	name     string
 	typ      connectors.Type
 	rows     int64 // rows seen since the column first appeared, before: nulls
@@ -80,22 +86,36 @@ type colFold struct {
 // that first appears later had nulls in the rows before it.
 func (s *Summarizer) Add(f *connectors.Frame) error {
 	n := int64(f.Len())
-	seen := make(map[*colFold]bool, f.NumColumns())
+	seen := make(map[*colFold]*connectors.Column, f.NumColumns())
 	for _, c := range f.Columns() {
 		cf := s.byName[c.Name]
 		if cf == nil {
-			cf = &colFold{name: c.Name, typ: c.Type, rows: s.rows, nulls: s.rows, distinct: newDistinctSet(s.limit, &s.scratch), nanOnly: true}
+			i := len(s.cols)
+			cf = &colFold{idx: i, name: c.Name, typ: c.Type, rows: s.rows, nulls: s.rows, distinct: newDistinctSet(s.limit, &s.scratch[i%foldWorkers]), nanOnly: true}
 			s.byName[c.Name] = cf
 			s.cols = append(s.cols, cf)
 		}
 		if cf.typ != c.Type {
 			return fmt.Errorf("column %q is %s in one batch and %s in an earlier one", c.Name, c.Type, cf.typ)
 		}
-		seen[cf] = true
-		cf.fold(c)
+		if seen[cf] != nil {
+			return fmt.Errorf("column %q appears twice in one batch", c.Name)
+		}
+		seen[cf] = c
 	}
+	var wg sync.WaitGroup
+	for w := range foldWorkers {
+		wg.Go(func() {
+			for cf, c := range seen {
+				if cf.idx%foldWorkers == w {
+					cf.fold(c)
+				}
+			}
+		})
+	}
+	wg.Wait()
 	for _, cf := range s.cols {
-		if !seen[cf] {
+		if seen[cf] == nil {
 			cf.rows += n
 			cf.nulls += n
 		}
