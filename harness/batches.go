@@ -72,7 +72,7 @@ func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Fra
 	if err != nil {
 		return nil, ObjectMeta{}, r.scrubErr(err)
 	}
-	f, meta, _, err := readBatch(ctx, r.store, key, nil, want, schema)
+	f, meta, _, err := readBatch(ctx, r.store, key, nil, nil, want, schema)
 	if len(meta.Metadata) > 0 {
 		md := make(map[string]string, len(meta.Metadata))
 		for k, v := range meta.Metadata {
@@ -112,11 +112,12 @@ func (r storeReader) runSchema(ctx context.Context) ([]connectors.Field, error) 
 	return c.fields, nil
 }
 
-// readBatch gets one object, checks it against want and decodes it by its
-// key's extension and schema (nil: the schema in the object's metadata,
-// as runs made before schema.json stored it). Errors name the object's
-// s3:// address.
-func readBatch(ctx context.Context, store *Store, key string, buf []byte, want Expect, schema []connectors.Field) (*connectors.Frame, ObjectMeta, []byte, error) {
+// readBatch gets one object into buf, checks it against want and decodes
+// it by its key's extension and schema (nil: the schema in the object's
+// metadata, as runs made before schema.json stored it) into reuse's
+// buffers (nil: new ones; see codec.Codec.DecodeInto). Errors name the
+// object's s3:// address.
+func readBatch(ctx context.Context, store *Store, key string, buf []byte, reuse *connectors.Frame, want Expect, schema []connectors.Field) (*connectors.Frame, ObjectMeta, []byte, error) {
 	where := fmt.Sprintf("s3://%s/%s", store.Bucket(), key)
 	c, err := codec.ForKey(key)
 	if err != nil {
@@ -135,7 +136,7 @@ func readBatch(ctx context.Context, store *Store, key string, buf []byte, want E
 			return nil, meta, data, fmt.Errorf("batch %s: metadata schema: %w", where, err)
 		}
 	}
-	f, err := c.Decode(data, schema)
+	f, err := c.DecodeInto(reuse, data, schema)
 	if err != nil {
 		return nil, meta, data, fmt.Errorf("batch %s is corrupt: %w", where, err)
 	}
@@ -150,7 +151,11 @@ type readItem struct {
 
 // RunBatches reads every batch in order, one ahead of the destination (so
 // S3 and decoding overlap with Batch), renames columns by the mapping and
-// calls Batch once per batch.
+// calls Batch once per batch. A frame whose Batch returned is decoded into
+// again (connectors.Destination: the frame is the runtime's once Batch
+// returns), so after the first few batches reading allocates no column
+// memory: at most three frames are in use, one in Batch, one waiting, one
+// being decoded, as many as without the reuse.
 func (s *stageRun) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
@@ -165,6 +170,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan readItem, 1)
+	free := make(chan *connectors.Frame, 3) // frames whose Batch returned
 	go func() {
 		defer close(ch)
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
@@ -174,7 +180,12 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 			if checked {
 				want.CRC32C, want.HasCRC = b.CRC32C, true
 			}
-			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, want, schema)
+			var reuse *connectors.Frame
+			select {
+			case reuse = <-free:
+			default:
+			}
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, reuse, want, schema)
 			buf = data
 			select {
 			case ch <- readItem{f, meta, err}:
@@ -216,6 +227,10 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		s.progress(false)
 		if err := s.dest.Batch(ctx, s, f); err != nil {
 			return err
+		}
+		select {
+		case free <- it.frame:
+		default:
 		}
 	}
 	return nil

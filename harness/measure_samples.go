@@ -60,7 +60,7 @@ func cellMatches(col *connectors.Column, r int, c config.SampleCell) bool {
 		return err == nil && b == col.Bools[r]
 	case connectors.Timestamp:
 		t, err := time.Parse(time.RFC3339Nano, c.Value)
-		return err == nil && t.Equal(col.Times[r])
+		return err == nil && t.Equal(col.Time(r))
 	}
 	return col.Strings[r] == c.Value
 }

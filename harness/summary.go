@@ -218,12 +218,12 @@ func (cf *colFold) fold(c *connectors.Column) {
 				hi = i
 			}
 		case connectors.Timestamp:
-			v := c.Times[i]
-			cf.distinct.add(mix64(uint64(v.Unix())*1_000_000_000 + uint64(v.Nanosecond())))
-			if lo < 0 || v.Before(c.Times[lo]) {
+			v := c.Micros[i] // microseconds since the epoch: hashed by a bijection, exact too
+			cf.distinct.add(mix64(uint64(v)))
+			if lo < 0 || v < c.Micros[lo] {
 				lo = i
 			}
-			if hi < 0 || v.After(c.Times[hi]) {
+			if hi < 0 || v > c.Micros[hi] {
 				hi = i
 			}
 		}

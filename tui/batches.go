@@ -64,7 +64,7 @@ type batchBrowser struct {
 	whole   bool // the row view of the table's cursor row
 	jumping bool
 	jump    textinput.Model
-
+	browse  browseState // find and the frequency table on the rows
 	summary   *summaryView // the I view (summaryview.go)
 	onSummary bool
 	clock     batchClock // times each batch of a live run (batchbars.go)
@@ -94,6 +94,7 @@ func (b *batchBrowser) reset(r harness.BatchReader, items []batchItem) {
 func (b *batchBrowser) close() {
 	b.open, b.frame, b.table, b.err, b.loading, b.whole, b.jumping = false, nil, nil, nil, false, false, false
 	b.gen++
+	b.stopBrowse()
 }
 
 func (b *batchBrowser) listRows() int { return max(b.height-1, 1) }
@@ -153,7 +154,7 @@ func parseRow(s string) (int, bool) {
 }
 
 // inputActive says the jump prompt owns the keys.
-func (b *batchBrowser) inputActive() bool { return b.open && b.jumping }
+func (b *batchBrowser) inputActive() bool { return b.open && (b.jumping || b.browse.finding) }
 
 // update handles a key; handled is false for keys the browser leaves to
 // its parent (Esc on the list, Tab, q).
@@ -184,12 +185,13 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		b.clampList()
 		return nil, true
 	}
+	b.browse.alert = "" // an alert lasts until the next key
 	if b.jumping {
 		switch msg.Type {
 		case tea.KeyEnter:
 			b.jumping = false
-			if n, ok := parseRow(b.jump.Value()); ok && b.table != nil {
-				b.table.goTo(n - 1)
+			if n, ok := parseRow(b.jump.Value()); ok && b.table != nil && !b.table.goToRow(n-1) {
+				b.browse.alert = fmt.Sprintf("row %s is not shown (filtered out, or past the end)", count(int64(n)))
 			}
 			return nil, true
 		case tea.KeyEsc:
@@ -199,6 +201,16 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		var cmd tea.Cmd
 		b.jump, cmd = b.jump.Update(msg)
 		return cmd, true
+	}
+	if b.browse.finding {
+		return b.findKey(msg), true
+	}
+	if b.tab == tabRows && !b.whole && b.table != nil {
+		// Find, the frequency table, and esc clearing a filter come
+		// before esc closing the batch.
+		if cmd, ok := b.browseKey(msg); ok {
+			return cmd, true
+		}
 	}
 	switch {
 	case key.Matches(msg, k.Back):
@@ -221,7 +233,7 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 	if b.tab == tabRows && !b.whole && b.table != nil {
 		switch {
 		case key.Matches(msg, k.Open), key.Matches(msg, k.Value):
-			if b.table.frame.Len() > 0 {
+			if b.table.n() > 0 {
 				b.whole, b.scroll = true, 0
 			}
 		case key.Matches(msg, k.Jump):
@@ -256,6 +268,8 @@ func (b *batchBrowser) wheel(d int) {
 	case !b.open:
 		b.cursor += d
 		b.clampList()
+	case b.tab == tabRows && !b.whole && b.browse.freq != nil:
+		b.browse.freq.Update(wheelMsg(d))
 	case b.tab == tabRows && !b.whole && b.table != nil:
 		b.table.Update(wheelMsg(d))
 	default:
@@ -334,7 +348,7 @@ func (b *batchBrowser) textLines() []string {
 		}
 		return out
 	case b.whole && b.table != nil:
-		return record(b.st, b.frame, b.table.cursor, b.width)
+		return record(b.st, b.frame, b.table.row(), b.width)
 	}
 	return nil
 }
@@ -360,12 +374,14 @@ func (b *batchBrowser) detail() string {
 		lines = append(lines, b.st.bad.Render(fit(b.err.Error(), b.width)))
 	case b.frame == nil:
 		lines = append(lines, b.st.dim.Render("the batch holds no frame"))
+	case b.tab == tabRows && !b.whole && b.browse.freq != nil:
+		lines = append(lines, b.browse.freq.View())
 	case b.tab == tabRows && !b.whole && b.table != nil:
 		lines = append(lines, b.table.View())
 	default:
 		tl := b.textLines()
 		if b.whole {
-			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %s of %s", count(int64(b.table.cursor+1)), count(int64(b.frame.Len()))))}, tl...)
+			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %s of %s", count(int64(b.table.row()+1)), count(int64(b.frame.Len()))))}, tl...)
 		}
 		end := min(b.scroll+body, len(tl))
 		lines = append(lines, tl[min(b.scroll, end):end]...)
@@ -391,8 +407,10 @@ func (b *batchBrowser) status() string {
 		return b.summary.status()
 	case b.jumping:
 		return b.jump.View()
+	case b.open && b.browse.finding:
+		return b.browse.input.View()
 	case b.open && b.tab == tabRows && !b.whole && b.table != nil:
-		return b.table.status()
+		return b.browseStatus()
 	case !b.open && len(b.items) > 0:
 		return fmt.Sprintf("batch %s of %s", count(int64(b.cursor+1)), count(int64(len(b.items))))
 	}
@@ -417,6 +435,8 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b.loaded(msg)
 	case summaryLoadedMsg:
 		b.summary.loaded(msg)
+	case browseMsg:
+		return b, b.browseAnswer(msg)
 	case wheelMsg:
 		if b.onSummary {
 			b.summary.Update(msg)
@@ -440,8 +460,15 @@ func (b *batchBrowser) ShortHelp() []key.Binding {
 		return b.summary.ShortHelp()
 	case !b.open:
 		return []key.Binding{k.Open, k.Up, k.Down}
+	case b.rowsShown() && b.browse.freq != nil:
+		return b.browse.freq.ShortHelp()
 	case b.rowsShown():
-		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
+		keys := []key.Binding{k.Back, k.Find}
+		if b.browse.query != nil {
+			keys = append(keys, k.Next)
+		}
+		keys = append(keys, k.Freq, k.Value, k.Jump)
+		return append(keys, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
 	case b.tab == tabRows && !b.whole:
 		// Still reading, or the read failed: only the ways out work.
 		return []key.Binding{k.Back, k.Schema, k.Meta}
@@ -459,9 +486,11 @@ func (b *batchBrowser) FullHelp() [][]key.Binding {
 		return b.summary.FullHelp()
 	case !b.open:
 		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Summary}}
+	case b.rowsShown() && b.browse.freq != nil:
+		return append(b.browse.freq.FullHelp(), tabs)
 	case b.rowsShown():
 		t := b.table.FullHelp()
-		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump, k.Summary}, t[1]...)}
+		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump, k.Summary}, t[1]...), b.browseHelp()}
 	case b.tab == tabRows && !b.whole:
 		return [][]key.Binding{tabs}
 	}

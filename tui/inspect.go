@@ -64,6 +64,8 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.opened(msg)
 	case batchLoadedMsg, summaryLoadedMsg:
 		p.batches.Update(msg)
+	case browseMsg:
+		return p, cmdOf(p.batches.Update(msg))
 	case diffLoadedMsg:
 		p.diff.Update(msg)
 	case wheelMsg:
@@ -146,6 +148,8 @@ func (p *inspectPage) prompt() string {
 	switch {
 	case p.typing():
 		return p.batches.status()
+	case p.onBatches && p.batches.alertText() != "":
+		return p.st.bad.Render(p.batches.alertText())
 	case p.runErr != nil:
 		return p.st.bad.Render(p.runErr.Error())
 	}

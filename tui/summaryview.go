@@ -247,7 +247,7 @@ func (b *batchBrowser) summaryKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		b.summary.Update(msg)
 		return nil, true
-	case key.Matches(msg, b.keys.Summary) && (!b.open || b.rowsShown()) && len(b.items) > 0:
+	case key.Matches(msg, b.keys.Summary) && !b.inputActive() && (!b.open || b.rowsShown()) && len(b.items) > 0:
 		b.onSummary = true
 		b.summary.SetSize(b.width, b.height)
 		return b.summary.start(b.ctx, b.reader, b.items), true
