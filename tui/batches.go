@@ -51,20 +51,20 @@ type batchBrowser struct {
 	cursor, top   int
 	width, height int
 
-	open    bool // the detail view is shown
-	gen     int
-	item    batchItem
-	loading bool
-	err     error
-	frame   *connectors.Frame
-	meta    harness.ObjectMeta
-	tab     int
-	table   *rowTable
-	scroll  int  // first line of the schema, meta or row view
-	whole   bool // the row view of the table's cursor row
-	jumping bool
-	jump    textinput.Model
-	browse  browseState // find and the frequency table on the rows
+	open      bool // the detail view is shown
+	gen       int
+	item      batchItem
+	loading   bool
+	err       error
+	frame     *connectors.Frame
+	meta      harness.ObjectMeta
+	tab       int
+	table     *rowTable
+	scroll    int  // first line of the schema, meta or row view
+	whole     bool // the row view of the table's cursor row
+	jumping   bool
+	jump      textinput.Model
+	browse    browseState  // find and the frequency table on the rows
 	summary   *summaryView // the I view (summaryview.go)
 	onSummary bool
 	clock     batchClock // times each batch of a live run (batchbars.go)
