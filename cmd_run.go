@@ -71,7 +71,7 @@ func runFlags(fs *flag.FlagSet, checkOnly bool) func(*call) int {
 		fs.BoolVar(&o.record, "record", false, "talk to the real service and record a new cassette beside the job")
 		fs.BoolVar(&o.replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
 		fs.BoolVar(&o.live, "live", false, "talk to the real service without recording")
-		fs.BoolVar(&o.Measure, "measure", false, "also measure the loaded rows' checksum and schema into report.json (what test --update writes)")
+		fs.BoolVar(&o.Measure, "measure", false, "also measure the loaded rows' checksum, schema and a few sample rows into report.json (what test --update writes)")
 		fs.StringVar(&o.diff, "diff", "", "after the run, show what changed since the job's previous run (--diff last); the exit code stays the run's")
 	}
 	return func(c *call) int { return runRun(c, o) }

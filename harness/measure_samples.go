@@ -84,3 +84,14 @@ func (m *sampleMatcher) misses() []string {
 	}
 	return out
 }
+
+// missed is the place (from 1) of each sample no loaded row matched.
+func (m *sampleMatcher) missed() []int {
+	var out []int
+	for i := range m.want {
+		if !m.found[i] {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
