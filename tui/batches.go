@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -19,6 +20,7 @@ import (
 type batchItem struct {
 	stage string
 	info  harness.BatchInfo
+	took  time.Duration // the stage's time for it, live runs only (batchbars.go)
 }
 
 // batchLoadedMsg carries a batch read for the detail view; gen tells a stale
@@ -49,24 +51,27 @@ type batchBrowser struct {
 	cursor, top   int
 	width, height int
 
-	open    bool // the detail view is shown
-	gen     int
-	item    batchItem
-	loading bool
-	err     error
-	frame   *connectors.Frame
-	meta    harness.ObjectMeta
-	tab     int
-	table   *rowTable
-	scroll  int  // first line of the schema, meta or row view
-	whole   bool // the row view of the table's cursor row
-	jumping bool
-	jump    textinput.Model
-	browse  browseState // find and the frequency table on the rows
+	open      bool // the detail view is shown
+	gen       int
+	item      batchItem
+	loading   bool
+	err       error
+	frame     *connectors.Frame
+	meta      harness.ObjectMeta
+	tab       int
+	table     *rowTable
+	scroll    int  // first line of the schema, meta or row view
+	whole     bool // the row view of the table's cursor row
+	jumping   bool
+	jump      textinput.Model
+	browse    browseState  // find and the frequency table on the rows
+	summary   *summaryView // the I view (summaryview.go)
+	onSummary bool
+	clock     batchClock // times each batch of a live run (batchbars.go)
 }
 
 func newBatchBrowser(ctx context.Context, st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
-	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
+	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: "), summary: newSummaryView(st, keys), clock: batchClock{}}
 }
 
 // SetSize implements component.
@@ -75,6 +80,7 @@ func (b *batchBrowser) SetSize(w, h int) {
 	if b.table != nil {
 		b.table.SetSize(w, b.height-1)
 	}
+	b.summary.SetSize(w, b.height)
 	b.clampList()
 }
 
@@ -154,6 +160,9 @@ func (b *batchBrowser) inputActive() bool { return b.open && (b.jumping || b.bro
 // its parent (Esc on the list, Tab, q).
 func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := b.keys
+	if cmd, ok := b.summaryKey(msg); ok || b.onSummary {
+		return cmd, ok
+	}
 	if !b.open {
 		switch {
 		case key.Matches(msg, k.Up):
@@ -277,8 +286,8 @@ func (b *batchBrowser) list() string {
 	if len(b.items) == 0 {
 		return b.st.dim.Render("no batches yet")
 	}
-	keyW := max(b.width-2-12-6-10-11-8-5, 10)
-	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT"
+	keyW := max(b.width-2-12-6-10-11-8-5-b.barsWidth(), 10)
+	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT" + b.barsHead()
 	lines := []string{b.st.header.Render(fit(head, b.width))}
 	for i := b.top; i < min(b.top+b.listRows(), len(b.items)); i++ {
 		it := b.items[i]
@@ -287,7 +296,7 @@ func (b *batchBrowser) list() string {
 			mark = "> "
 		}
 		l := mark + pad(it.stage, 12) + " " + padLeft(count(int64(it.info.Index)), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
-			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format
+			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format + b.barsPad(it)
 		l = fit(l, b.width)
 		if i == b.cursor {
 			l = b.st.cursor.Render(l)
@@ -382,6 +391,9 @@ func (b *batchBrowser) detail() string {
 
 // View implements tea.Model: the list, or the opened batch.
 func (b *batchBrowser) View() string {
+	if b.onSummary {
+		return b.summary.View()
+	}
 	if b.open {
 		return b.detail()
 	}
@@ -391,6 +403,8 @@ func (b *batchBrowser) View() string {
 // status is the line under the browser: the jump prompt or where we are.
 func (b *batchBrowser) status() string {
 	switch {
+	case b.onSummary:
+		return b.summary.status()
 	case b.jumping:
 		return b.jump.View()
 	case b.open && b.browse.finding:
@@ -412,15 +426,22 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case eventsMsg:
 		for _, e := range msg.events {
+			took := b.clock.since(e)
 			if (e.Kind == harness.EventBatchWritten || e.Kind == harness.EventBatchRead) && e.Batch != nil {
-				b.add(batchItem{stage: e.Stage, info: *e.Batch})
+				b.add(batchItem{stage: e.Stage, info: *e.Batch, took: took})
 			}
 		}
 	case batchLoadedMsg:
 		b.loaded(msg)
+	case summaryLoadedMsg:
+		b.summary.loaded(msg)
 	case browseMsg:
 		return b, b.browseAnswer(msg)
 	case wheelMsg:
+		if b.onSummary {
+			b.summary.Update(msg)
+			return b, nil
+		}
 		b.wheel(int(msg))
 	case tea.KeyMsg:
 		cmd, _ := b.update(b.ctx, msg)
@@ -435,6 +456,8 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (b *batchBrowser) ShortHelp() []key.Binding {
 	k := b.keys
 	switch {
+	case b.onSummary:
+		return b.summary.ShortHelp()
 	case !b.open:
 		return []key.Binding{k.Open, k.Up, k.Down}
 	case b.rowsShown() && b.browse.freq != nil:
@@ -459,13 +482,15 @@ func (b *batchBrowser) FullHelp() [][]key.Binding {
 	k := b.keys
 	tabs := []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
 	switch {
+	case b.onSummary:
+		return b.summary.FullHelp()
 	case !b.open:
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open}}
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Summary}}
 	case b.rowsShown() && b.browse.freq != nil:
 		return append(b.browse.freq.FullHelp(), tabs)
 	case b.rowsShown():
 		t := b.table.FullHelp()
-		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump}, t[1]...), b.browseHelp()}
+		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump, k.Summary}, t[1]...), b.browseHelp()}
 	case b.tab == tabRows && !b.whole:
 		return [][]key.Binding{tabs}
 	}

@@ -249,7 +249,7 @@ func TestHelpScrolls(t *testing.T) {
 	press(m, "pgdown")
 	press(m, "pgdown")
 	press(m, "pgdown")
-	if v := m.View(); !strings.Contains(v, "→/l   column right") || !strings.Contains(v, "of 14 ·") {
+	if v := m.View(); !strings.Contains(v, "→/l   column right") || !strings.Contains(v, "of 15 ·") {
 		t.Errorf("pgdown did not reach the end of the list:\n%s", v)
 	}
 	press(m, "home")

@@ -62,7 +62,7 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case runOpenedMsg:
 		p.opened(msg)
-	case batchLoadedMsg:
+	case batchLoadedMsg, summaryLoadedMsg:
 		p.batches.Update(msg)
 	case browseMsg:
 		return p, cmdOf(p.batches.Update(msg))
@@ -80,7 +80,7 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case key.Matches(msg, k.Tab):
 				p.onBatches = !p.onBatches && p.batches.reader != nil
 				return p, nil
-			case p.onBatches && !p.batches.open && key.Matches(msg, k.Back):
+			case p.onBatches && !p.batches.open && !p.batches.onSummary && key.Matches(msg, k.Back):
 				p.onBatches = false
 				return p, nil
 			}

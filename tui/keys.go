@@ -18,6 +18,8 @@ type keyMap struct {
 	Yes, No                          key.Binding
 	// Mark and Diff pick two past runs and compare them (inspect).
 	Mark, Diff key.Binding
+	// Summary opens the column summary of the open run (the I view).
+	Summary key.Binding
 	// Find, the sorts, the frequency table and its scope work on the
 	// column under the rows table's column cursor.
 	Find, SortAsc, SortDesc, Freq, Scope key.Binding
@@ -57,6 +59,7 @@ func newKeyMap() keyMap {
 		No:        b("n", "no", "n", "esc"),
 		Mark:      b("x", "mark", "x"),
 		Diff:      b("d", "diff marked", "d"),
+		Summary:   b("I", "column summary", "I"),
 		Find:      b("/", "find value", "/"),
 		SortAsc:   b("[", "sort ↑", "["),
 		SortDesc:  b("]", "sort ↓", "]"),

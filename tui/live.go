@@ -76,7 +76,7 @@ func (p *livePage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !p.dash.finished() {
 			return p, tick()
 		}
-	case batchLoadedMsg:
+	case batchLoadedMsg, summaryLoadedMsg:
 		p.batches.Update(msg)
 	case browseMsg:
 		return p, cmdOf(p.batches.Update(msg))
