@@ -19,13 +19,18 @@ func inspectCommand() *command {
 		Short:     "browse the batches of past runs",
 		Long: `Browses the batches of past runs (newest first). Without a terminal, or with
 --ci: lists the runs, or RUN-ID's batches, or with --batch N prints that
-batch's rows as csv or jsonl.
+batch's rows as csv or jsonl. With --summary: a summary of RUN-ID's columns
+(type, rows, nulls, distinct values, min, max, mean), read one batch at a
+time; distinct is exact up to 1,000,000 values a column, then estimated
+(~ in the table, "distinct_estimated": true in --json).
 `,
 		Shared: withState | withEndpoint,
 		Flags: func(fs *flag.FlagSet) func(*call) int {
 			var o inspectFlags
 			fs.IntVar(&o.batch, "batch", 0, "print the rows of batch N (1-based) of RUN-ID")
 			fs.StringVar(&o.format, "format", "csv", "rows format with --batch: csv or jsonl")
+			fs.BoolVar(&o.summary, "summary", false, "print a summary of RUN-ID's columns (with --batch N: of that batch)")
+			fs.BoolVar(&o.json, "json", false, "with --summary: one JSON array, an object per column")
 			fs.BoolVar(&o.ci, "ci", false, "print instead of opening the browser (also when CI=true or without a terminal)")
 			return func(c *call) int { return runInspect(c, o) }
 		},
@@ -34,9 +39,11 @@ batch's rows as csv or jsonl.
 
 // inspectFlags are inspect's own flags.
 type inspectFlags struct {
-	batch  int
-	format string
-	ci     bool
+	batch   int
+	format  string
+	ci      bool
+	summary bool
+	json    bool
 }
 
 func runInspect(c *call, o inspectFlags) int {
@@ -49,6 +56,12 @@ func runInspect(c *call, o inspectFlags) int {
 	runID := c.fs.Arg(0)
 	if o.batch != 0 && runID == "" {
 		return c.fail("--batch needs a RUN-ID")
+	}
+	if o.json && !o.summary {
+		return c.fail("--json goes with --summary (inspect RUN-ID --summary --json)")
+	}
+	if o.summary && runID == "" {
+		return c.fail("--summary needs a RUN-ID (run `connector-dev inspect --ci` for the list)")
 	}
 	runs, err := harness.ListRuns(c.state())
 	if err != nil {
@@ -69,6 +82,9 @@ func runInspect(c *call, o inspectFlags) int {
 		return c.fail("%v", err)
 	}
 	defer past.Close()
+	if o.summary {
+		return printColumnSummary(ctx, c, past, runID, o)
+	}
 	if c.headless(o.ci) || o.batch != 0 {
 		// Rows go out exact (csv, jsonl) unless a terminal would act on them.
 		w := c.Stdout

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	flag "github.com/spf13/pflag"
@@ -20,22 +21,27 @@ import (
 func newCommand() *command {
 	return &command{
 		Name:      "new",
-		UsageLine: "new NAME [--source|--destination] [flags]",
+		UsageLine: "new NAME [--source|--destination] [--http] [flags]",
 		Short:     "scaffold a connector that builds and passes its tests at once",
 		Long: `Writes a new connector in the connector-dev repository: connectors/NAME/NAME.go
 (a commented skeleton on the runtime's resources), NAME_test.go on
 connectortest, its blank import in connectors/all, its entry in
 connectors.yaml, and fixtures/NAME/job.json with job.expect.yaml (a
-destination's job runs the synthetic source into it). Right after it, go
-build, go vet, go test ./... and "connector-dev test NAME" pass. Refuses,
-touching nothing, an existing connector or a name that is not a plain Go
-package name. Exit 0, or 3 with one line saying why.
+destination's job runs the synthetic source into it). --http makes a source
+that pages through an HTTP API with the runtime's client, a unit test on
+httptest, a token credential (a placeholder in .env.credentials.example, and
+in .env.credentials when there is one), and the job's cassette, recorded
+from a built-in example API; it prints how to record the real API's. Right
+after it, go build, go vet, go test ./... and "connector-dev test NAME"
+pass. Refuses, touching nothing, an existing connector or a name that is
+not a plain Go package name. Exit 0, or 3 with one line saying why.
 `,
 		Flags: func(fs *flag.FlagSet) func(*call) int {
-			var src, dst bool
+			var src, dst, web bool
 			fs.BoolVar(&src, "source", false, "a source (the default)")
 			fs.BoolVar(&dst, "destination", false, "a destination")
-			return func(c *call) int { return runNew(c, src, dst) }
+			fs.BoolVar(&web, "http", false, "a source that calls an HTTP API, with a recorded example cassette")
+			return func(c *call) int { return runNew(c, src, dst, web) }
 		},
 	}
 }
@@ -66,7 +72,7 @@ type newFile struct {
 	old  []byte // an edited file's content before, to undo the edit
 }
 
-func runNew(c *call, src, dst bool) int {
+func runNew(c *call, src, dst, web bool) int {
 	if c.fs.NArg() != 1 {
 		return c.fail("name the new connector, e.g. `connector-dev new hubspot`")
 	}
@@ -74,7 +80,10 @@ func runNew(c *call, src, dst bool) int {
 	if src && dst {
 		return c.fail("--source and --destination exclude each other: pick one")
 	}
-	files, err := planNew(name, dst)
+	if web && dst {
+		return c.fail("--http makes a source that calls an HTTP API: drop --destination (or --http)")
+	}
+	files, err := planNew(name, dst, web)
 	if err != nil {
 		return c.fail("%v", err)
 	}
@@ -97,12 +106,15 @@ func runNew(c *call, src, dst bool) int {
 		fmt.Fprintf(c.Stdout, "%s %s\n", verb, f.path)
 	}
 	fmt.Fprintf(c.Stdout, "next: go test ./connectors/%s/ && go build -o connector-dev . && ./connector-dev test %s\n", name, name)
+	if web {
+		fmt.Fprint(c.Stdout, recordHint(name))
+	}
 	return 0
 }
 
 // planNew checks everything first and returns every file to write, so a
 // refusal touches nothing.
-func planNew(name string, dst bool) ([]newFile, error) {
+func planNew(name string, dst, web bool) ([]newFile, error) {
 	if err := checkNewName(name); err != nil {
 		return nil, err
 	}
@@ -138,6 +150,10 @@ func planNew(name string, dst bool) ([]newFile, error) {
 	if dst {
 		kind, code, test, job, expect = "destination", newDestinationGo, newDestinationTest, newDestinationJob, newDestinationExpect
 	}
+	entry := newYAML
+	if web {
+		code, test, expect, entry = newHTTPSourceGo, newHTTPSourceTest, newHTTPSourceExpect, newHTTPYAML
+	}
 	// The import goes last in its group: the sources' group ends at the
 	// blank line before "// Destinations.", the destinations' at ")".
 	imp := "\t_ \"connector-dev/connectors/" + name + "\"\n"
@@ -153,30 +169,63 @@ func planNew(name string, dst bool) ([]newFile, error) {
 		return nil, fmt.Errorf("%s: %v", allPath, err)
 	}
 	fill := func(s string) []byte {
-		return []byte(strings.NewReplacer("{{NAME}}", name, "{{KIND}}", kind, "{{UPPER}}", strings.ToUpper(name)).Replace(s))
+		return []byte(strings.NewReplacer("{{NAME}}", name, "{{KIND}}", kind, "{{UPPER}}", strings.ToUpper(name),
+			"{{APIURL}}", newHTTPAPIURL, "{{TOKEN}}", exampleToken(name)).Replace(s))
 	}
 	yamlOut := append(bytes.TrimRight(yaml, "\n"), '\n')
-	yamlOut = append(yamlOut, fill(newYAML)...)
+	yamlOut = append(yamlOut, fill(entry)...)
 	// gofmt sorts the imports, where the name falls among them.
 	goCode, err1 := format.Source(fill(code))
 	goTest, err2 := format.Source(fill(test))
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("the template for %q does not format: %v", name, err)
 	}
-	return []newFile{
+	files := []newFile{
 		{path: filepath.Join("connectors", name, name+".go"), body: goCode},
 		{path: filepath.Join("connectors", name, name+"_test.go"), body: goTest},
 		{path: filepath.Join("fixtures", name, "job.json"), body: fill(job)},
 		{path: filepath.Join("fixtures", name, "job.expect.yaml"), body: fill(expect)},
 		{path: allPath, body: edited, edit: true},
 		{path: "connectors.yaml", body: yamlOut, edit: true},
-	}, nil
+	}
+	if !web {
+		return files, nil
+	}
+	cassette, err := exampleCassette(name)
+	if err != nil {
+		return nil, fmt.Errorf("record the example cassette: %v", err)
+	}
+	files = slices.Insert(files, 4, newFile{path: filepath.Join("fixtures", name, "job.cassette.yaml"), body: cassette})
+	// The token's placeholder goes where the credentials are read from: the
+	// example, and .env.credentials too when there is one (it replaces the
+	// example whole, so without the line the run would miss the credential).
+	for _, p := range []string{".env.credentials.example", ".env.credentials"} {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		if regexp.MustCompile(`(?m)^[ \t]*(export[ \t]+)?` + strings.ToUpper(name) + `_TOKEN[ \t]*=`).Match(b) {
+			return nil, fmt.Errorf("%s sets %s_TOKEN already: pick another name or remove the line", p, strings.ToUpper(name))
+		}
+		files = append(files, newFile{path: p, body: append(append(bytes.TrimRight(b, "\n"), '\n'), fill(newHTTPCredentials)...), edit: true})
+	}
+	return files, nil
 }
 
 // writeNewFile writes a new file (refusing to replace one) or an edit.
 func writeNewFile(f newFile) error {
 	if f.edit {
-		if err := os.WriteFile(f.path+".new-tmp", f.body, 0o644); err != nil {
+		mode := os.FileMode(0o644)
+		if fi, err := os.Stat(f.path); err == nil {
+			mode = fi.Mode().Perm() // .env.credentials stays as private as it was
+		}
+		if err := os.WriteFile(f.path+".new-tmp", f.body, mode); err != nil {
+			return err
+		}
+		if err := os.Chmod(f.path+".new-tmp", mode); err != nil {
 			return err
 		}
 		if err := os.Rename(f.path+".new-tmp", f.path); err != nil {

@@ -81,6 +81,8 @@ func TestNewRefuses(t *testing.T) {
 	dir := repoCopy(t)
 	t.Chdir(dir)
 	os.MkdirAll(filepath.Join("fixtures", "zz"), 0o755)
+	ex, _ := os.ReadFile(".env.credentials.example")
+	os.WriteFile(".env.credentials.example", append(ex, "ACMEQ_TOKEN=mine\n"...), 0o644)
 	before := snapshot(t, dir)
 	for _, tt := range []struct {
 		args []string
@@ -94,19 +96,34 @@ func TestNewRefuses(t *testing.T) {
 		{[]string{"zz"}, "fixtures/zz exists already"},
 		{[]string{"x1", "--source", "--destination"}, "--source and --destination exclude each other"},
 		{[]string{}, "name the new connector"},
+		{[]string{"synthetic", "--http"}, `connector "synthetic" exists already`},
+		{[]string{"func", "--http"}, `"func" is a Go keyword`},
+		{[]string{"Bad-Name", "--http"}, `"Bad-Name" is not a connector name`},
+		{[]string{"stage", "--http"}, `"stage" is reserved`},
+		{[]string{"zz", "--http"}, "fixtures/zz exists already"},
+		{[]string{"x1", "--http", "--destination"}, "--http makes a source that calls an HTTP API: drop --destination"},
+		{[]string{"acmeq", "--http"}, ".env.credentials.example sets ACMEQ_TOKEN already"},
 	} {
 		code, out, errOut := cli(t, append([]string{"new"}, tt.args...)...)
 		if code != 3 || !strings.HasPrefix(errOut, "connector-dev new: "+tt.want) || strings.Count(errOut, "\n") != 1 || out != "" {
 			t.Errorf("new %v: exit %d, stderr %q; want 3 and %q", tt.args, code, errOut, tt.want)
 		}
 	}
+	// SALESFORCE_TOKEN in the credentials is not FORCE_TOKEN: planning
+	// "force" (which writes nothing) is not refused for it.
+	if _, err := planNew("force", false, true); err != nil {
+		t.Errorf("plan new force --http: %v", err)
+	}
 	if after := snapshot(t, dir); after != before {
 		t.Errorf("a refusal changed files")
 	}
 	t.Chdir(t.TempDir())
-	if code, _, errOut := cli(t, "new", "acme"); code != 3 || !strings.Contains(errOut, "not the connector-dev repository") {
-		t.Errorf("outside the repo: exit %d, %q", code, errOut)
+	for _, args := range [][]string{{"new", "acme"}, {"new", "acme", "--http"}} {
+		if code, _, errOut := cli(t, args...); code != 3 || !strings.Contains(errOut, "not the connector-dev repository") {
+			t.Errorf("%v outside the repo: exit %d, %q", args, code, errOut)
+		}
 	}
+
 }
 
 // snapshot is every file's path and size under dir, as one string.

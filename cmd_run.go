@@ -54,6 +54,7 @@ type runOptions struct {
 	checkOnly                      bool
 	now, faultSpec, diff           string
 	ci, json, record, replay, live bool
+	prof                           profileFlags
 }
 
 // runFlags adds run's flags (check's, with checkOnly) to fs.
@@ -71,8 +72,9 @@ func runFlags(fs *flag.FlagSet, checkOnly bool) func(*call) int {
 		fs.BoolVar(&o.record, "record", false, "talk to the real service and record a new cassette beside the job")
 		fs.BoolVar(&o.replay, "replay", false, "serve HTTP from the job's cassette (the default when one exists)")
 		fs.BoolVar(&o.live, "live", false, "talk to the real service without recording")
-		fs.BoolVar(&o.Measure, "measure", false, "also measure the loaded rows' checksum and schema into report.json (what test --update writes)")
+		fs.BoolVar(&o.Measure, "measure", false, "also measure the loaded rows' checksum, schema and a few sample rows into report.json (what test --update writes)")
 		fs.StringVar(&o.diff, "diff", "", "after the run, show what changed since the job's previous run (--diff last); the exit code stays the run's")
+		o.prof.add(fs)
 	}
 	return func(c *call) int { return runRun(c, o) }
 }
@@ -132,6 +134,11 @@ func runRun(c *call, o *runOptions) int {
 		fmt.Fprintln(c.Stdout, "check: ok")
 		return 0
 	}
+	prof, err := o.prof.start()
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer prof.stop(c.Stderr)
 	// Ctrl-C from here on stops the run, start-up included.
 	ctx, stop := signalContext()
 	defer stop()

@@ -54,8 +54,8 @@ func suiteFlags(fs *flag.FlagSet) func(*call) int {
 	fs.BoolVar(&o.external, "external", false, "also run fixtures whose destination is an external server (postgres), with its settings")
 	fs.BoolVar(&o.json, "json", false, "one JSON event per fixture, and a summary")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to this file")
-	fs.BoolVar(&o.update, "update", false, "rewrite the expectation files of the fixtures run from what happened (exit, rows, batches, rows_checksum, schema), printing each change")
-	fs.IntVar(&o.repeat, "repeat", 1, "run each fixture this many times; every run must store the same batches (checksums)")
+	fs.BoolVar(&o.update, "update", false, "rewrite the expectation files of the fixtures run from what happened (exit, rows, batches, rows_checksum, schema, samples), creating missing ones, printing each change")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each fixture this many times; every repetition must load the same rows (their rows checksum)")
 	return func(c *call) int { return runSuite(c, o) }
 }
 

@@ -109,8 +109,9 @@ type Destination struct {
 }
 
 // Batch is called once per batch, in order, with the job's mapping applied
-// (the columns are rt.DestinationColumns()). Return rt.LogErr(...) to fail
-// the run. A destination that loads in one transaction implements
+// (the columns are rt.DestinationColumns()). f is lent for this call only:
+// the runtime reuses its memory for a later batch, so copy what you keep.
+// Return rt.LogErr(...) to fail the run. A destination that loads in one transaction implements
 // Run(ctx, rt) around rt.RunBatches(ctx), as connectors/sqlite does.
 func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *connectors.Frame) error {
 	d.rows += int64(f.Len())

@@ -16,7 +16,6 @@ import (
 	"connector-dev/connectors"
 	"connector-dev/harness"
 	"connector-dev/harness/config"
-	"connector-dev/harness/httprec"
 )
 
 // suite runs fixtures, each as its own connector-dev process.
@@ -39,10 +38,11 @@ type result struct {
 	Misses  []string // why it failed, a line each; why it was skipped
 	RunID   string
 	Expect  string // the expectation file, when the job has one
-	// Checksums are the batches' CRC32C, in order: with --repeat, every
-	// run of a replayed fixture must store the same bytes.
-	Checksums string
-	report    *harness.Report // the run's report.json, when it wrote one
+	// RowsChecksum is the loaded rows' checksum (harness.RowsChecksum),
+	// measured under --repeat and --update: every repetition of a replayed
+	// fixture must load the same rows. "" when nothing was measured.
+	RowsChecksum string
+	report       *harness.Report // the run's report.json, when it wrote one
 }
 
 // runAll runs fx with at most -j at a time and returns their results in
@@ -95,19 +95,36 @@ func warehouse(spec config.ConnectorSpec) (fileVar, external string) {
 }
 
 // runRepeated runs f --repeat times (once by default), stopping at the
-// first failure; a run whose batches differ from the first run's fails.
+// first failure; a repetition that loads other rows than the first (its
+// rows checksum differs) fails, naming both checksums.
 func (s *suite) runRepeated(f fixture, specs map[string]config.ConnectorSpec, secrets []string) result {
 	first := s.runOne(f, specs, secrets)
-	for i := 2; i <= s.opts.repeat && first.Status == "pass"; i++ {
+	last := first
+	for i := 2; i <= s.opts.repeat && last.Status == "pass"; i++ {
 		r := s.runOne(f, specs, secrets)
-		r.Seconds += first.Seconds
-		if r.Status == "pass" && r.Checksums != first.Checksums {
+		r.Seconds += last.Seconds
+		if miss := repeatMiss(i, s.opts.repeat, first.RowsChecksum, r.RowsChecksum); r.Status == "pass" && miss != "" {
 			r.Status = "fail"
-			r.Misses = append(r.Misses, fmt.Sprintf("free check: run %d of %d stored other batches than run 1 (checksums %s, then %s): the fixture does not replay the same rows", i, s.opts.repeat, first.Checksums, r.Checksums))
+			r.Misses = append(r.Misses, miss)
 		}
-		first = r
+		last = r
 	}
-	return first
+	return last
+}
+
+// repeatMiss is the miss line of repetition i (of n) whose rows checksum
+// got differs from the first repetition's, or "" when they agree.
+func repeatMiss(i, n int, first, got string) string {
+	if got == first {
+		return ""
+	}
+	none := func(s string) string {
+		if s == "" {
+			return "none: no rows could be read back"
+		}
+		return s
+	}
+	return fmt.Sprintf("free check: repetition %d of %d loaded other rows than repetition 1 (rows_checksum %s, then %s): the fixture does not replay the same rows", i, n, none(first), none(got))
 }
 
 // runOne runs fixture f in a temporary folder of its own.
@@ -144,10 +161,10 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 	}
 	state := filepath.Join(tmp, "state")
 	args := []string{"run", f.Source, "--job", abs, "--ci", "--json", "--s3-memory", "--state-dir", state}
-	if _, err := os.Stat(httprec.Beside(abs)); err == nil {
+	if _, err := os.Stat(strings.TrimSuffix(abs, ".json") + ".cassette.yaml"); err == nil {
 		args = append(args, "--replay")
 	}
-	if s.opts.update {
+	if s.opts.update || s.opts.repeat > 1 {
 		args = append(args, "--measure")
 	}
 	cmd := exec.CommandContext(context.Background(), s.self, args...)
@@ -188,11 +205,9 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 	free := leakedSecrets(secrets, tmp, map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()})
 	if rep != nil {
 		free = append(free, artifactsAgree(state, rep)...)
-		var sums []string
-		for _, b := range rep.Batches {
-			sums = append(sums, fmt.Sprintf("%08x", b.CRC32C))
+		if m := measured(rep); m != nil {
+			res.RowsChecksum = m.RowsChecksum
 		}
-		res.Checksums = strings.Join(sums, ",")
 	}
 	res.Misses = append(res.Misses, free...)
 	res.Status = "pass"

@@ -43,20 +43,21 @@ func fixedByUpdate(r result) bool {
 	}
 	for _, m := range r.Misses {
 		if !strings.HasPrefix(m, "exit:") && !strings.HasPrefix(m, "rows:") && !strings.HasPrefix(m, "batches:") &&
-			!strings.HasPrefix(m, "rows_checksum: want") && !strings.HasPrefix(m, "schema:") {
+			!strings.HasPrefix(m, "rows_checksum: want") && !strings.HasPrefix(m, "schema:") && !strings.HasPrefix(m, "samples: row") {
 			return false
 		}
 	}
 	return true
 }
 
-// updateOne rewrites r's expectation file. Keys the file states are
-// updated; rows, batches, rows_checksum and schema are added when the run
-// succeeded (a failing story's partial rows are not worth pinning). A
-// stopped run, or one without a report, changes nothing.
+// updateOne rewrites r's expectation file (or creates it, for a fixture
+// that has none). Keys the file states are updated; rows, batches,
+// rows_checksum, schema and samples are added when the run succeeded (a
+// failing story's partial rows are not worth pinning). A stopped run, or
+// one without a report, changes nothing.
 func (s *suite) updateOne(r result) (bool, error) {
 	if r.Expect == "" {
-		return false, nil
+		return s.createExpect(r)
 	}
 	rep := r.report
 	if rep == nil || rep.Expectations == nil {
@@ -69,9 +70,25 @@ func (s *suite) updateOne(r result) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	old, err := config.LoadExpectations(r.Expect)
-	if err != nil {
+	out, changes, err := expectUpdate(r.Expect, src, rep)
+	if err != nil || len(changes) == 0 {
 		return false, err
+	}
+	if err := os.WriteFile(r.Expect, out, 0o644); err != nil {
+		return false, err
+	}
+	for _, c := range changes {
+		fmt.Fprintf(s.env.Stdout, "updated  %s  %s\n", r.Expect, c)
+	}
+	return true, nil
+}
+
+// expectUpdate is the expectations file src (at file) brought up to date
+// with what the run of rep did, and a line per change.
+func expectUpdate(file string, src []byte, rep *harness.Report) ([]byte, []string, error) {
+	old, err := config.LoadExpectationsBytes(file, src)
+	if err != nil {
+		return nil, nil, err
 	}
 	ok := rep.Exit.Reason == connectors.Success
 	exit := string(rep.Exit.Reason)
@@ -85,23 +102,14 @@ func (s *suite) updateOne(r result) (bool, error) {
 			u.Batches = &last.Batches
 		}
 	}
-	if m := rep.Expectations.Measured; m != nil {
+	if m := measured(rep); m != nil {
 		if old.RowsChecksum != "" || ok {
 			u.RowsChecksum = &m.RowsChecksum
 		}
 		if old.Schema != nil || ok {
 			u.Schema = m.Schema
 		}
+		u.Samples = updatedSamples(old.Samples, m, ok)
 	}
-	out, changes, err := config.UpdateExpectations(r.Expect, src, u)
-	if err != nil || len(changes) == 0 {
-		return false, err
-	}
-	if err := os.WriteFile(r.Expect, out, 0o644); err != nil {
-		return false, err
-	}
-	for _, c := range changes {
-		fmt.Fprintf(s.env.Stdout, "updated  %s  %s\n", r.Expect, c)
-	}
-	return true, nil
+	return config.UpdateExpectations(file, src, u)
 }

@@ -15,6 +15,13 @@ type Source interface {
 // batch, in order. The harness calls Run if the destination implements
 // Runner (to open and commit a transaction around rt.RunBatches, say), and
 // rt.RunBatches otherwise.
+//
+// The frame is lent for the length of the call: once Batch returns, the
+// runtime decodes a later batch into the same column slices, so a
+// destination must not keep f, its columns or their slices; copy the
+// values it needs later. Strings are never overwritten: a string taken
+// from f stays valid. (connectortest zeroes each frame after Batch, so a
+// destination that keeps one fails its own tests.)
 type Destination interface {
 	Batch(ctx context.Context, rt Runtime, f *Frame) error
 }
@@ -52,7 +59,8 @@ type Runtime interface {
 	SetExpectedRows(n int64)
 	// RunBatches reads every batch back in order, renames its columns by the
 	// job's mapping and calls the destination's Batch once per batch
-	// (run_batches). Destinations only.
+	// (run_batches), lending it the frame for that call only (see
+	// Destination). Destinations only.
 	RunBatches(ctx context.Context) error
 
 	// RowCount is the number of rows uploaded (source) or read (destination) so far.

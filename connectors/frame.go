@@ -10,7 +10,7 @@ import (
 type Type uint8
 
 // The column types a Frame holds. Timestamps are UTC instants with
-// microsecond precision once stored.
+// microsecond precision (Column.Micros).
 const (
 	String Type = iota + 1
 	Int64
@@ -49,13 +49,19 @@ type Field struct {
 // stay nil. For a nullable column Null[i] marks row i as null (its value in
 // the typed slice is then the zero value). Filling the slices directly is
 // the fast way to build a frame; Frame.Validate checks the lengths agree.
+//
+// A Timestamp column holds its values in Micros as microseconds since
+// 1970-01-01 UTC (what t.UnixMicro() returns and time.UnixMicro reads):
+// the unit batches store, and a slice without pointers, which the garbage
+// collector does not scan (a time.Time holds one). AppendTime and Time
+// convert.
 type Column struct {
 	Field
 	Strings []string
 	Ints    []int64
 	Floats  []float64
 	Bools   []bool
-	Times   []time.Time
+	Micros  []int64
 	Null    []bool
 }
 
@@ -71,7 +77,7 @@ func (c *Column) Len() int {
 	case Bool:
 		return len(c.Bools)
 	case Timestamp:
-		return len(c.Times)
+		return len(c.Micros)
 	}
 	return 0
 }
@@ -79,8 +85,8 @@ func (c *Column) Len() int {
 // IsNull reports whether row i is null.
 func (c *Column) IsNull(i int) bool { return c.Nullable && i < len(c.Null) && c.Null[i] }
 
-// Value returns row i as string, int64, float64, bool or time.Time, or nil
-// for a null.
+// Value returns row i as string, int64, float64, bool or time.Time (UTC),
+// or nil for a null.
 func (c *Column) Value(i int) any {
 	if c.IsNull(i) {
 		return nil
@@ -95,7 +101,7 @@ func (c *Column) Value(i int) any {
 	case Bool:
 		return c.Bools[i]
 	case Timestamp:
-		return c.Times[i]
+		return c.Time(i)
 	}
 	return nil
 }
@@ -202,7 +208,11 @@ func (c *Column) Append(v any) error {
 			t, ok = *x, true
 		}
 		if ok {
-			c.Times = append(c.Times, t)
+			us, err := c.micros(t)
+			if err != nil {
+				return err
+			}
+			c.Micros = append(c.Micros, us)
 		}
 	}
 	if !ok {
@@ -236,7 +246,7 @@ func (c *Column) appendZero() {
 	case Bool:
 		c.Bools = append(c.Bools, false)
 	case Timestamp:
-		c.Times = append(c.Times, time.Time{})
+		c.Micros = append(c.Micros, 0)
 	}
 }
 
@@ -253,7 +263,7 @@ func (c *Column) slice(i, j int) *Column {
 	case Bool:
 		out.Bools = c.Bools[i:j:j]
 	case Timestamp:
-		out.Times = c.Times[i:j:j]
+		out.Micros = c.Micros[i:j:j]
 	}
 	if c.Nullable && c.Null != nil {
 		out.Null = c.Null[i:j:j]
@@ -292,7 +302,7 @@ func (f *Frame) Reserve(n int) {
 		case Bool:
 			c.Bools = grow(c.Bools, n)
 		case Timestamp:
-			c.Times = grow(c.Times, n)
+			c.Micros = grow(c.Micros, n)
 		}
 		if c.Nullable {
 			c.fillNull()
@@ -372,7 +382,7 @@ func (c *Column) truncate(n int) {
 	case Bool:
 		c.Bools = c.Bools[:n]
 	case Timestamp:
-		c.Times = c.Times[:n]
+		c.Micros = c.Micros[:n]
 	}
 	if c.Nullable && len(c.Null) > n {
 		c.Null = c.Null[:n]

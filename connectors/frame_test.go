@@ -207,7 +207,7 @@ func TestValidate(t *testing.T) {
 			{Field: Field{Name: "b", Type: Float64}, Ints: []int64{1}},
 		}, `frame: column "b" has 0 rows, column "a" has 1`},
 		{"null flags short", []*Column{
-			{Field: Field{Name: "a", Type: Timestamp, Nullable: true}, Times: make([]time.Time, 2), Null: []bool{true}},
+			{Field: Field{Name: "a", Type: Timestamp, Nullable: true}, Micros: make([]int64, 2), Null: []bool{true}},
 		}, `frame: column "a" has 1 null flags for 2 rows`},
 		{"null flags on a non-nullable column", []*Column{
 			{Field: Field{Name: "a", Type: String}, Strings: []string{"x"}, Null: []bool{false}},
@@ -380,7 +380,7 @@ func firstElem(c *Column) any {
 	case Bool:
 		p = &c.Bools[0]
 	case Timestamp:
-		p = &c.Times[0]
+		p = &c.Micros[0]
 	}
 	if c.Nullable {
 		return [2]any{p, &c.Null[0]}

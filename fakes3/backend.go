@@ -2,34 +2,29 @@ package fakes3
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/spf13/afero"
 )
 
 // backend wraps a gofakes3 backend to fix what real S3 does differently:
 //
-//   - A PUT replaces an object's metadata. gofakes3 merges the old metadata
-//     into the new (gofakes3.MergeMetadata), so a key dropped by the new PUT
-//     would come back. Keys absent from the new PUT are stored as an empty
-//     value (a tombstone) and hidden on the way out.
-//   - s3afero cannot page a listing; it is listed whole and paged here, so a
-//     paginator sees 1000 keys a page and a continuation token, as with S3.
-//   - On disk, a PUT is spooled to a temporary file first, so a body that
-//     fails half way (client gone, digest mismatch) leaves the old object
-//     intact instead of a truncated one; and keys that a file system would
-//     silently alias ("a//b", "a/../b", "dir/") are refused.
+//   - A PUT replaces an object's metadata. s3mem merges the old metadata into
+//     the new (gofakes3.MergeMetadata), so a key dropped by the new PUT would
+//     come back. Keys absent from the new PUT are stored as an empty value (a
+//     tombstone) and hidden on the way out. (The disk backend, diskBackend,
+//     replaces metadata itself; the state folders of older binaries, whose
+//     disk backend merged, may still hold tombstones.)
+//   - A listing is paged, 1000 keys a page and a continuation token, as with
+//     S3: a backend that cannot page is listed whole and paged here.
+//   - Keys that a file system would silently alias ("a//b", "a/../b",
+//     "dir/") are refused on disk, and disk errors say what to do.
 type backend struct {
 	gofakes3.Backend
-	disk     bool
-	fs       afero.Fs // the disk backend's files, rooted at Options.Dir
-	spoolDir string   // in fs
-	dir      string   // Options.Dir, absolute: what error messages name
-	hint     string   // Options.MemoryHint
+	disk bool
+	dir  string // Options.Dir, absolute: what error messages name
+	hint string // Options.MemoryHint
 }
 
 // PutObject implements gofakes3.Backend.
@@ -42,6 +37,9 @@ func (b *backend) PutObject(bucket, key string, meta map[string]string, input io
 }
 
 func (b *backend) putObject(bucket, key string, meta map[string]string, input io.Reader, size int64, cond *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
+	if b.disk { // spools, replaces metadata, and leaves the old object on failure by itself
+		return b.Backend.PutObject(bucket, key, meta, input, size, cond)
+	}
 	if old, err := b.Backend.HeadObject(bucket, key); err == nil && old != nil {
 		if old.Contents != nil {
 			old.Contents.Close()
@@ -52,34 +50,7 @@ func (b *backend) putObject(bucket, key string, meta map[string]string, input io
 			}
 		}
 	}
-	if !b.disk {
-		return b.Backend.PutObject(bucket, key, meta, input, size, cond)
-	}
-	f, err := afero.TempFile(b.fs, b.spoolDir, "put-*")
-	if err != nil {
-		return gofakes3.PutObjectResult{}, fmt.Errorf("spool upload of %s/%s: %w", bucket, key, err)
-	}
-	defer b.fs.Remove(f.Name())
-	defer f.Close()
-	// The OS file itself, when it is one: io.Copy then uses its ReadFrom and
-	// WriteTo, which afero's wrapper hides.
-	var spool io.ReadWriteSeeker = f
-	if bf, ok := f.(*afero.BasePathFile); ok {
-		if of, ok := bf.File.(*os.File); ok {
-			spool = of
-		}
-	}
-	n, err := io.Copy(spool, input)
-	if err != nil {
-		return gofakes3.PutObjectResult{}, err // keep gofakes3's typed errors (BadDigest, IncompleteBody)
-	}
-	if n != size {
-		return gofakes3.PutObjectResult{}, gofakes3.ErrIncompleteBody
-	}
-	if _, err := spool.Seek(0, io.SeekStart); err != nil {
-		return gofakes3.PutObjectResult{}, fmt.Errorf("spool upload of %s/%s: %w", bucket, key, err)
-	}
-	return b.Backend.PutObject(bucket, key, meta, spool, size, cond)
+	return b.Backend.PutObject(bucket, key, meta, input, size, cond)
 }
 
 // HeadObject implements gofakes3.Backend.

@@ -159,6 +159,9 @@ func (b *backend) explain(key string, err error) error {
 		return gofakes3.ErrorMessagef(codeAccessDenied, "read-only file system in %s: remount it writable, pick a writable state folder, or %s", b.dir, b.hint)
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		return gofakes3.ErrorMessagef(codeAccessDenied, "permission denied in %s: let this user write there (chown or chmod it), or %s", b.dir, b.hint)
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EISDIR), errors.Is(err, syscall.EEXIST):
+		// EEXIST: os.Rename's answer for a file renamed over a folder.
+		return gofakes3.ErrorMessagef(gofakes3.ErrInvalidArgument, "key %q cannot be stored by the disk backend in %s: a file system cannot hold one key both as an object and as the folder of others (\"a\" and \"a/b\"): rename one of them or %s", shortKey(key), b.dir, b.hint)
 	case errors.Is(err, syscall.ENAMETOOLONG):
 		return gofakes3.ErrorMessagef(gofakes3.ErrKeyTooLong, "file name too long in %s for key %q: shorten the key (each '/'-separated part at most %d bytes) or %s", b.dir, shortKey(key), maxSegment, b.hint)
 	}

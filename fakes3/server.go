@@ -52,7 +52,6 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3afero"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/spf13/afero"
 )
@@ -60,7 +59,10 @@ import (
 // Options configures a Server. AccessKey and SecretKey are required.
 type Options struct {
 	// Dir is the disk backend's root, created if missing; objects live under
-	// Dir/buckets/<bucket>/<key> and survive a restart. "" keeps everything in
+	// Dir/buckets/<bucket>/<key> as plain files (their ETag and metadata in
+	// Dir/metadata/, s3afero's layout) and survive a restart. A PUT is
+	// written once to Dir/tmp/ and renamed over its key: a reader sees the
+	// old object or the new one, never part of one. "" keeps everything in
 	// memory (s3mem), which holds about twice the stored bytes.
 	Dir string
 	// AccessKey is the only access key id accepted; a request must be
@@ -216,21 +218,14 @@ func newBackend(opts Options) (*backend, error) {
 	if osfs == nil {
 		osfs = afero.NewOsFs()
 	}
-	if err := osfs.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+	if err := osfs.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("fakes3: create Options.Dir %s: %w", opts.Dir, err)
 	}
-	root := afero.NewBasePathFs(osfs, dir)
-	// Uploads cut off by a crash leave spool files behind; they are never objects.
-	if old, err := afero.Glob(root, "/tmp/put-*"); err == nil {
-		for _, f := range old {
-			root.Remove(f)
-		}
-	}
-	be, err := s3afero.MultiBucket(root)
+	be, err := newDiskBackend(afero.NewBasePathFs(osfs, dir))
 	if err != nil {
 		return nil, fmt.Errorf("fakes3: open disk backend at %s (Options.Dir): %w", opts.Dir, err)
 	}
-	return &backend{Backend: be, disk: true, fs: root, spoolDir: "/tmp", dir: dir, hint: hint}, nil
+	return &backend{Backend: be, disk: true, dir: dir, hint: hint}, nil
 }
 
 // clock adapts Options.Now to gofakes3's time source; S3 speaks GMT.

@@ -72,7 +72,7 @@ func (r storeReader) ReadBatch(ctx context.Context, key string) (*connectors.Fra
 	if err != nil {
 		return nil, ObjectMeta{}, r.scrubErr(err)
 	}
-	f, meta, _, err := readBatch(ctx, r.store, key, nil, want, schema)
+	f, meta, _, err := readBatch(ctx, r.store, key, nil, nil, want, schema)
 	if len(meta.Metadata) > 0 {
 		md := make(map[string]string, len(meta.Metadata))
 		for k, v := range meta.Metadata {
@@ -112,11 +112,12 @@ func (r storeReader) runSchema(ctx context.Context) ([]connectors.Field, error) 
 	return c.fields, nil
 }
 
-// readBatch gets one object, checks it against want and decodes it by its
-// key's extension and schema (nil: the schema in the object's metadata,
-// as runs made before schema.json stored it). Errors name the object's
-// s3:// address.
-func readBatch(ctx context.Context, store *Store, key string, buf []byte, want Expect, schema []connectors.Field) (*connectors.Frame, ObjectMeta, []byte, error) {
+// readBatch gets one object into buf, checks it against want and decodes
+// it by its key's extension and schema (nil: the schema in the object's
+// metadata, as runs made before schema.json stored it) into reuse's
+// buffers (nil: new ones; see codec.Codec.DecodeInto). Errors name the
+// object's s3:// address.
+func readBatch(ctx context.Context, store *Store, key string, buf []byte, reuse *connectors.Frame, want Expect, schema []connectors.Field) (*connectors.Frame, ObjectMeta, []byte, error) {
 	where := fmt.Sprintf("s3://%s/%s", store.Bucket(), key)
 	c, err := codec.ForKey(key)
 	if err != nil {
@@ -135,7 +136,7 @@ func readBatch(ctx context.Context, store *Store, key string, buf []byte, want E
 			return nil, meta, data, fmt.Errorf("batch %s: metadata schema: %w", where, err)
 		}
 	}
-	f, err := c.Decode(data, schema)
+	f, err := c.DecodeInto(reuse, data, schema)
 	if err != nil {
 		return nil, meta, data, fmt.Errorf("batch %s is corrupt: %w", where, err)
 	}
@@ -151,7 +152,11 @@ type readItem struct {
 
 // RunBatches reads every batch in order, one ahead of the destination (so
 // S3 and decoding overlap with Batch), renames columns by the mapping and
-// calls Batch once per batch.
+// calls Batch once per batch. A frame whose Batch returned is decoded into
+// again (connectors.Destination: the frame is the runtime's once Batch
+// returns), so after the first few batches reading allocates no column
+// memory: at most three frames are in use, one in Batch, one waiting, one
+// being decoded, as many as without the reuse.
 func (s *stageRun) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
@@ -167,7 +172,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		return s.end(connectors.Error, LevelError, "%v", []any{err})
 	}
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
-	return s.loadBatches(ctx, true, func(ctx context.Context, send func(readItem) bool) {
+	return s.loadBatches(ctx, true, func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool) {
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
 		for _, b := range objs {
@@ -175,7 +180,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 			if checked {
 				want.CRC32C, want.HasCRC = b.CRC32C, true
 			}
-			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, want, schema)
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, reuse(), want, schema)
 			buf = data
 			if !send(readItem{f, meta, b, err}) || err != nil {
 				return
@@ -190,11 +195,31 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 // holds one batch fewer in memory (for a destination beside its source, whose
 // work already overlaps the source's). An item with an error ends the
 // destination with it.
-func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx context.Context, send func(readItem) bool)) error {
+func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool)) error {
+	// A frame whose Batch returned is decoded into again (reuse: one, or nil).
+	free := make(chan *connectors.Frame, 3)
+	reuse := func() *connectors.Frame {
+		select {
+		case f := <-free:
+			return f
+		default:
+			return nil
+		}
+	}
+	load := func(ctx context.Context, it readItem) error {
+		if err := s.loadOne(ctx, it); err != nil {
+			return err
+		}
+		select {
+		case free <- it.frame:
+		default:
+		}
+		return nil
+	}
 	if !ahead {
 		var err error
-		produce(ctx, func(it readItem) bool {
-			err = s.loadOne(ctx, it)
+		produce(ctx, reuse, func(it readItem) bool {
+			err = load(ctx, it)
 			return err == nil && ctx.Err() == nil
 		})
 		if err != nil {
@@ -206,7 +231,7 @@ func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx
 	ch := make(chan readItem, 1)
 	go func() {
 		defer close(ch)
-		produce(ctx, func(it readItem) bool {
+		produce(ctx, reuse, func(it readItem) bool {
 			select {
 			case ch <- it:
 				return true
@@ -221,7 +246,7 @@ func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx
 		}
 	}()
 	for it := range ch {
-		if err := s.loadOne(ctx, it); err != nil {
+		if err := load(ctx, it); err != nil {
 			return err
 		}
 	}

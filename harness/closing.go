@@ -25,12 +25,15 @@ func (x *execution) settle(report *Report) string {
 	applied := r.opts.HTTPMode != "live" && r.opts.HTTPMode != "record"
 	var misses []string
 	checked := r.expect != nil && !stopped
+	var meas *Measured
+	var merr error
+	if !stopped && x.wantsMeasure() {
+		meas, merr = x.measure(context.Background(), report)
+		report.Measured = meas
+	}
 	if checked {
 		misses = checkExpectations(r.expect, report)
-		var meas *Measured
 		if x.wantsMeasure() {
-			var merr error
-			meas, merr = x.measure(context.Background(), report)
 			misses = append(misses, checkMeasured(r.expect, meas, merr)...)
 		}
 		report.Expectations = &ExpectationResult{File: r.expectAt, Held: len(misses) == 0, Misses: misses, Applied: applied, Measured: meas}

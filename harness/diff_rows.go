@@ -282,7 +282,7 @@ func writeValue(h io.Writer, c *connectors.Column, r int) {
 			buf[1] = 1
 		}
 	case connectors.Timestamp:
-		binary.LittleEndian.PutUint64(buf[1:], uint64(c.Times[r].UnixMicro()))
+		binary.LittleEndian.PutUint64(buf[1:], uint64(c.Micros[r]))
 	}
 	h.Write(buf[:])
 }

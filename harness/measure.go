@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strings"
 
 	"connector-dev/connectors"
@@ -19,6 +18,12 @@ type Measured struct {
 	Schema []config.SchemaColumn `json:"schema"`
 	// SampleMisses are the expected samples no loaded row matched.
 	SampleMisses []string `json:"sample_misses,omitempty"`
+	// SamplesMissed are those samples' places in the file's list, from 1.
+	SamplesMissed []int `json:"samples_missed,omitempty"`
+	// Samples are a few loaded rows (SampleRows), each value as text in
+	// Schema's column order (null for a null): what test --update writes
+	// as samples.
+	Samples [][]*string `json:"samples"`
 }
 
 // RowsChecksum is an order-independent checksum of rows: the sum, modulo
@@ -29,17 +34,7 @@ type Measured struct {
 type RowsChecksum uint64
 
 // Add adds every row of f.
-func (s *RowsChecksum) Add(f *connectors.Frame) {
-	h := fnv.New64a()
-	cols := f.Columns()
-	for r := 0; r < f.Len(); r++ {
-		h.Reset()
-		for _, c := range cols {
-			writeValue(h, c, r)
-		}
-		*s += RowsChecksum(h.Sum64())
-	}
-}
+func (s *RowsChecksum) Add(f *connectors.Frame) { s.addAndPick(f, nil) }
 
 // String is the checksum as an expectations file holds it.
 func (s RowsChecksum) String() string { return fmt.Sprintf("%016x", uint64(s)) }
@@ -66,6 +61,7 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 	var sum RowsChecksum
 	var fields []connectors.Field
 	samples := &sampleMatcher{}
+	picker := &samplePicker{scrub: newScrubber(x.r.secrets)}
 	if x.r.expect != nil {
 		samples.want, samples.found = x.r.expect.Samples, make([]bool, len(x.r.expect.Samples))
 	}
@@ -82,7 +78,7 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 		if i == 0 {
 			fields = f.Fields()
 		}
-		sum.Add(f)
+		sum.addAndPick(f, picker)
 		samples.add(f)
 	}
 	if len(report.Batches) == 0 {
@@ -92,7 +88,8 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 		}
 		fields = mapFields(fs, src, dst)
 	}
-	m := &Measured{RowsChecksum: sum.String(), Schema: []config.SchemaColumn{}, SampleMisses: samples.misses()}
+	m := &Measured{RowsChecksum: sum.String(), Schema: []config.SchemaColumn{}, SampleMisses: samples.misses(),
+		SamplesMissed: samples.missed(), Samples: picker.rows()}
 	for _, f := range fields {
 		m.Schema = append(m.Schema, config.SchemaColumn{Name: f.Name, Type: f.Type.String()})
 	}

@@ -60,7 +60,7 @@ func cellMatches(col *connectors.Column, r int, c config.SampleCell) bool {
 		return err == nil && b == col.Bools[r]
 	case connectors.Timestamp:
 		t, err := time.Parse(time.RFC3339Nano, c.Value)
-		return err == nil && t.Equal(col.Times[r])
+		return err == nil && t.Equal(col.Time(r))
 	}
 	return col.Strings[r] == c.Value
 }
@@ -81,6 +81,17 @@ func (m *sampleMatcher) misses() []string {
 			cells = append(cells, c.Name+": "+v)
 		}
 		out = append(out, fmt.Sprintf("samples: row %d {%s} is not among the loaded rows", i+1, strings.Join(cells, ", ")))
+	}
+	return out
+}
+
+// missed is the place (from 1) of each sample no loaded row matched.
+func (m *sampleMatcher) missed() []int {
+	var out []int
+	for i := range m.want {
+		if !m.found[i] {
+			out = append(out, i+1)
+		}
 	}
 	return out
 }

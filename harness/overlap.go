@@ -118,7 +118,7 @@ func (s *stageRun) rollBack(se *sourceEndedError) error {
 func (s *stageRun) runFedBatches(ctx context.Context) error {
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("loading batches under s3://%s/%s as the source stores them; %s commits only if the source succeeds",
 		s.x.store.Bucket(), s.x.prefix, s.connector))
-	return s.loadBatches(ctx, false, func(ctx context.Context, send func(readItem) bool) {
+	return s.loadBatches(ctx, false, func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool) {
 		var buf []byte
 		var loaded []BatchInfo
 		for i := 0; ; i++ {
@@ -137,7 +137,7 @@ func (s *stageRun) runFedBatches(ctx context.Context) error {
 				return
 			}
 			want := Expect{Size: b.Bytes, CRC32C: b.CRC32C, HasCRC: true}
-			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, want, schema)
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, reuse(), want, schema)
 			buf = data
 			loaded = append(loaded, b)
 			if !send(readItem{f, meta, b, err}) || err != nil {

@@ -64,6 +64,10 @@ type Report struct {
 	Exit         ExitInfo           `json:"exit"`
 	ExitCode     int                `json:"exit_code"`
 	Expectations *ExpectationResult `json:"expectations,omitempty"`
+	// Measured is what the destination received (as in Expectations), also
+	// for a job without an expectations file: under --measure, or when
+	// its expectations state a checksum, schema or samples.
+	Measured *Measured `json:"measured,omitempty"`
 	// Closing is the finished event's closing message (see Event.Message).
 	Closing string        `json:"closing,omitempty"`
 	Stages  []StageReport `json:"stages"`

@@ -90,6 +90,7 @@ func (u *uploader) failed() error {
 func (u *uploader) encoder() {
 	defer u.wg.Done()
 	defer close(u.putCh)
+	last := 0 // the size of the last encoding, to size the next buffer by
 	for j := range u.encCh {
 		if u.failed() != nil {
 			continue // drain, so UploadRows never blocks on a dead pipeline
@@ -106,12 +107,18 @@ func (u *uploader) encoder() {
 		case buf = <-u.bufs:
 		default:
 		}
+		// Batches of a run encode to about the same size: a buffer with a
+		// quarter to spare is written once, where one grown from what the
+		// pool had (or from nothing) is copied at each doubling.
+		if cap(buf) < last+last/8 {
+			buf = make([]byte, 0, last+last/4)
+		}
 		data, err := u.codec.Encode(buf[:0], j.frame)
 		if err != nil {
 			u.fail("encode batch %d as %s: %v", j.index, u.codec.Name(), err)
 			continue
 		}
-		j.data = data
+		j.data, last = data, len(data)
 		u.putCh <- j
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -19,6 +20,7 @@ import (
 type batchItem struct {
 	stage string
 	info  harness.BatchInfo
+	took  time.Duration // the stage's time for it, live runs only (batchbars.go)
 }
 
 // batchLoadedMsg carries a batch read for the detail view; gen tells a stale
@@ -49,23 +51,27 @@ type batchBrowser struct {
 	cursor, top   int
 	width, height int
 
-	open    bool // the detail view is shown
-	gen     int
-	item    batchItem
-	loading bool
-	err     error
-	frame   *connectors.Frame
-	meta    harness.ObjectMeta
-	tab     int
-	table   *rowTable
-	scroll  int  // first line of the schema, meta or row view
-	whole   bool // the row view of the table's cursor row
-	jumping bool
-	jump    textinput.Model
+	open      bool // the detail view is shown
+	gen       int
+	item      batchItem
+	loading   bool
+	err       error
+	frame     *connectors.Frame
+	meta      harness.ObjectMeta
+	tab       int
+	table     *rowTable
+	scroll    int  // first line of the schema, meta or row view
+	whole     bool // the row view of the table's cursor row
+	jumping   bool
+	jump      textinput.Model
+	browse    browseState  // find and the frequency table on the rows
+	summary   *summaryView // the I view (summaryview.go)
+	onSummary bool
+	clock     batchClock // times each batch of a live run (batchbars.go)
 }
 
 func newBatchBrowser(ctx context.Context, st *styles, keys *keyMap, r harness.BatchReader) *batchBrowser {
-	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: ")}
+	return &batchBrowser{ctx: ctx, st: st, keys: keys, reader: r, jump: st.input("go to row: "), summary: newSummaryView(st, keys), clock: batchClock{}}
 }
 
 // SetSize implements component.
@@ -74,6 +80,7 @@ func (b *batchBrowser) SetSize(w, h int) {
 	if b.table != nil {
 		b.table.SetSize(w, b.height-1)
 	}
+	b.summary.SetSize(w, b.height)
 	b.clampList()
 }
 
@@ -87,6 +94,7 @@ func (b *batchBrowser) reset(r harness.BatchReader, items []batchItem) {
 func (b *batchBrowser) close() {
 	b.open, b.frame, b.table, b.err, b.loading, b.whole, b.jumping = false, nil, nil, nil, false, false, false
 	b.gen++
+	b.stopBrowse()
 }
 
 func (b *batchBrowser) listRows() int { return max(b.height-1, 1) }
@@ -146,12 +154,15 @@ func parseRow(s string) (int, bool) {
 }
 
 // inputActive says the jump prompt owns the keys.
-func (b *batchBrowser) inputActive() bool { return b.open && b.jumping }
+func (b *batchBrowser) inputActive() bool { return b.open && (b.jumping || b.browse.finding) }
 
 // update handles a key; handled is false for keys the browser leaves to
 // its parent (Esc on the list, Tab, q).
 func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := b.keys
+	if cmd, ok := b.summaryKey(msg); ok || b.onSummary {
+		return cmd, ok
+	}
 	if !b.open {
 		switch {
 		case key.Matches(msg, k.Up):
@@ -174,12 +185,13 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		b.clampList()
 		return nil, true
 	}
+	b.browse.alert = "" // an alert lasts until the next key
 	if b.jumping {
 		switch msg.Type {
 		case tea.KeyEnter:
 			b.jumping = false
-			if n, ok := parseRow(b.jump.Value()); ok && b.table != nil {
-				b.table.goTo(n - 1)
+			if n, ok := parseRow(b.jump.Value()); ok && b.table != nil && !b.table.goToRow(n-1) {
+				b.browse.alert = fmt.Sprintf("row %s is not shown (filtered out, or past the end)", count(int64(n)))
 			}
 			return nil, true
 		case tea.KeyEsc:
@@ -189,6 +201,16 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		var cmd tea.Cmd
 		b.jump, cmd = b.jump.Update(msg)
 		return cmd, true
+	}
+	if b.browse.finding {
+		return b.findKey(msg), true
+	}
+	if b.tab == tabRows && !b.whole && b.table != nil {
+		// Find, the frequency table, and esc clearing a filter come
+		// before esc closing the batch.
+		if cmd, ok := b.browseKey(msg); ok {
+			return cmd, true
+		}
 	}
 	switch {
 	case key.Matches(msg, k.Back):
@@ -211,7 +233,7 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 	if b.tab == tabRows && !b.whole && b.table != nil {
 		switch {
 		case key.Matches(msg, k.Open), key.Matches(msg, k.Value):
-			if b.table.frame.Len() > 0 {
+			if b.table.n() > 0 {
 				b.whole, b.scroll = true, 0
 			}
 		case key.Matches(msg, k.Jump):
@@ -246,6 +268,8 @@ func (b *batchBrowser) wheel(d int) {
 	case !b.open:
 		b.cursor += d
 		b.clampList()
+	case b.tab == tabRows && !b.whole && b.browse.freq != nil:
+		b.browse.freq.Update(wheelMsg(d))
 	case b.tab == tabRows && !b.whole && b.table != nil:
 		b.table.Update(wheelMsg(d))
 	default:
@@ -262,8 +286,8 @@ func (b *batchBrowser) list() string {
 	if len(b.items) == 0 {
 		return b.st.dim.Render("no batches yet")
 	}
-	keyW := max(b.width-2-12-6-10-11-8-5, 10)
-	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT"
+	keyW := max(b.width-2-12-6-10-11-8-5-b.barsWidth(), 10)
+	head := "  " + pad("STAGE", 12) + " " + padLeft("#", 5) + " " + pad("KEY", keyW) + " " + padLeft("ROWS", 10) + " " + padLeft("BYTES", 11) + " " + "FORMAT" + b.barsHead()
 	lines := []string{b.st.header.Render(fit(head, b.width))}
 	for i := b.top; i < min(b.top+b.listRows(), len(b.items)); i++ {
 		it := b.items[i]
@@ -272,7 +296,7 @@ func (b *batchBrowser) list() string {
 			mark = "> "
 		}
 		l := mark + pad(it.stage, 12) + " " + padLeft(count(int64(it.info.Index)), 5) + " " + fitLeft(it.info.Key, keyW) + " " +
-			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format
+			padLeft(count(it.info.Rows), 10) + " " + padLeft(bytesize(it.info.Bytes), 11) + " " + it.info.Format + b.barsPad(it)
 		l = fit(l, b.width)
 		if i == b.cursor {
 			l = b.st.cursor.Render(l)
@@ -324,7 +348,7 @@ func (b *batchBrowser) textLines() []string {
 		}
 		return out
 	case b.whole && b.table != nil:
-		return record(b.st, b.frame, b.table.cursor, b.width)
+		return record(b.st, b.frame, b.table.row(), b.width)
 	}
 	return nil
 }
@@ -350,12 +374,14 @@ func (b *batchBrowser) detail() string {
 		lines = append(lines, b.st.bad.Render(fit(b.err.Error(), b.width)))
 	case b.frame == nil:
 		lines = append(lines, b.st.dim.Render("the batch holds no frame"))
+	case b.tab == tabRows && !b.whole && b.browse.freq != nil:
+		lines = append(lines, b.browse.freq.View())
 	case b.tab == tabRows && !b.whole && b.table != nil:
 		lines = append(lines, b.table.View())
 	default:
 		tl := b.textLines()
 		if b.whole {
-			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %s of %s", count(int64(b.table.cursor+1)), count(int64(b.frame.Len()))))}, tl...)
+			tl = append([]string{b.st.dim.Render(fmt.Sprintf("row %s of %s", count(int64(b.table.row()+1)), count(int64(b.frame.Len()))))}, tl...)
 		}
 		end := min(b.scroll+body, len(tl))
 		lines = append(lines, tl[min(b.scroll, end):end]...)
@@ -365,6 +391,9 @@ func (b *batchBrowser) detail() string {
 
 // View implements tea.Model: the list, or the opened batch.
 func (b *batchBrowser) View() string {
+	if b.onSummary {
+		return b.summary.View()
+	}
 	if b.open {
 		return b.detail()
 	}
@@ -374,10 +403,14 @@ func (b *batchBrowser) View() string {
 // status is the line under the browser: the jump prompt or where we are.
 func (b *batchBrowser) status() string {
 	switch {
+	case b.onSummary:
+		return b.summary.status()
 	case b.jumping:
 		return b.jump.View()
+	case b.open && b.browse.finding:
+		return b.browse.input.View()
 	case b.open && b.tab == tabRows && !b.whole && b.table != nil:
-		return b.table.status()
+		return b.browseStatus()
 	case !b.open && len(b.items) > 0:
 		return fmt.Sprintf("batch %s of %s", count(int64(b.cursor+1)), count(int64(len(b.items))))
 	}
@@ -393,13 +426,22 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case eventsMsg:
 		for _, e := range msg.events {
+			took := b.clock.since(e)
 			if (e.Kind == harness.EventBatchWritten || e.Kind == harness.EventBatchRead) && e.Batch != nil {
-				b.add(batchItem{stage: e.Stage, info: *e.Batch})
+				b.add(batchItem{stage: e.Stage, info: *e.Batch, took: took})
 			}
 		}
 	case batchLoadedMsg:
 		b.loaded(msg)
+	case summaryLoadedMsg:
+		b.summary.loaded(msg)
+	case browseMsg:
+		return b, b.browseAnswer(msg)
 	case wheelMsg:
+		if b.onSummary {
+			b.summary.Update(msg)
+			return b, nil
+		}
 		b.wheel(int(msg))
 	case tea.KeyMsg:
 		cmd, _ := b.update(b.ctx, msg)
@@ -414,10 +456,19 @@ func (b *batchBrowser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (b *batchBrowser) ShortHelp() []key.Binding {
 	k := b.keys
 	switch {
+	case b.onSummary:
+		return b.summary.ShortHelp()
 	case !b.open:
 		return []key.Binding{k.Open, k.Up, k.Down}
+	case b.rowsShown() && b.browse.freq != nil:
+		return b.browse.freq.ShortHelp()
 	case b.rowsShown():
-		return append([]key.Binding{k.Back, k.Value, k.Jump}, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
+		keys := []key.Binding{k.Back, k.Find}
+		if b.browse.query != nil {
+			keys = append(keys, k.Next)
+		}
+		keys = append(keys, k.Freq, k.Value, k.Jump)
+		return append(keys, append(b.table.ShortHelp(), k.Schema, k.Meta)...)
 	case b.tab == tabRows && !b.whole:
 		// Still reading, or the read failed: only the ways out work.
 		return []key.Binding{k.Back, k.Schema, k.Meta}
@@ -431,11 +482,15 @@ func (b *batchBrowser) FullHelp() [][]key.Binding {
 	k := b.keys
 	tabs := []key.Binding{k.Back, k.Rows, k.Schema, k.Meta}
 	switch {
+	case b.onSummary:
+		return b.summary.FullHelp()
 	case !b.open:
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open}}
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Summary}}
+	case b.rowsShown() && b.browse.freq != nil:
+		return append(b.browse.freq.FullHelp(), tabs)
 	case b.rowsShown():
 		t := b.table.FullHelp()
-		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump}, t[1]...)}
+		return [][]key.Binding{t[0], tabs, append([]key.Binding{k.Open, k.Value, k.Jump, k.Summary}, t[1]...), b.browseHelp()}
 	case b.tab == tabRows && !b.whole:
 		return [][]key.Binding{tabs}
 	}

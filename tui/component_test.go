@@ -40,22 +40,22 @@ func TestHelpShowsKeysOnScreen(t *testing.T) {
 	}{
 		{"dashboard", live, nil,
 			[]string{"level filter", "wrap log lines", "bottom (follow)", "cancel run and quit", "switch view"},
-			[]string{"columns right", "whole row", "metadata", "esc    back"}},
+			[]string{"column right", "whole row", "metadata", "esc    back"}},
 		{"batch list", live, []string{"tab"},
 			[]string{"enter open", "bottom (follow)", "cancel run and quit"},
-			[]string{"level filter", "columns right", "metadata"}},
+			[]string{"level filter", "column right", "metadata"}},
 		{"batch rows", live, []string{"open"},
-			[]string{"columns right", "whole row", "go to row", "metadata", "esc back"},
+			[]string{"column right", "whole row", "go to row", "metadata", "esc back"},
 			[]string{"level filter", "wrap log lines"}},
 		{"batch schema", live, []string{"open", "s"},
 			[]string{"rows", "metadata", "esc back"},
-			[]string{"columns right", "whole row", "level filter"}},
+			[]string{"column right", "whole row", "level filter"}},
 		{"inspect runs", inspectModel, nil,
 			[]string{"enter open", "ctrl+c quit", "switch view"},
-			[]string{"cancel run", "level filter", "columns right", "bottom (follow)", "esc    back", "esc back"}},
+			[]string{"cancel run", "level filter", "column right", "bottom (follow)", "esc    back", "esc back"}},
 		{"inspect batches", inspectModel, []string{"open"},
 			[]string{"enter open", "esc    back", "ctrl+c quit"},
-			[]string{"cancel run", "level filter", "columns right"}},
+			[]string{"cancel run", "level filter", "column right"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

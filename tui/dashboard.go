@@ -19,6 +19,7 @@ type stageState struct {
 	done    bool
 	stats   harness.Stats
 	exit    *harness.ExitInfo
+	samples []rateSample // rows over the run, for the sparkline (sparkline.go)
 }
 
 // dashboard is the live run as its events tell it: a line and a bar per
@@ -67,7 +68,7 @@ func (d *dashboard) Init() tea.Cmd { return nil }
 // and banner leave, so the dashboard sizes it again when they change.
 func (d *dashboard) SetSize(w, h int) {
 	d.width, d.height = w, h
-	d.logs.SetSize(w, max(h-len(d.dashTop())-1, 1))
+	d.logs.SetSize(w, max(h-len(d.dashTop())-1-len(d.sparkLines()), 1))
 }
 
 // Update implements tea.Model: it folds the run's events and its report in;
@@ -115,16 +116,19 @@ func (d *dashboard) apply(e harness.Event) {
 		}
 	case harness.EventStageStarted:
 		d.stage(e.Stage).started = true
+		d.sample(d.stage(e.Stage), harness.Event{Time: e.Time, Stats: &harness.Stats{}}) // no rows before it
 	case harness.EventStageFinished:
 		s := d.stage(e.Stage)
 		s.started, s.done, s.exit = true, true, e.Exit
 		if e.Stats != nil {
 			s.stats = *e.Stats
 		}
+		d.sample(s, e)
 	case harness.EventProgress:
 		if e.Stats != nil {
 			s := d.stage(e.Stage)
 			s.started, s.stats = true, *e.Stats
+			d.sample(s, e)
 		}
 	case harness.EventFinished:
 		d.exit, d.summary, d.end = e.Exit, e.Summary, e.Time
@@ -220,5 +224,15 @@ func (d *dashboard) View() string {
 	if w := d.width - len([]rune(title)); w > 0 {
 		title += strings.Repeat("─", w)
 	}
-	return strings.Join(top, "\n") + "\n" + d.st.dim.Render(fit(title, d.width)) + "\n" + d.logs.View()
+	view := strings.Join(top, "\n") + "\n" + d.st.dim.Render(fit(title, d.width)) + "\n" + d.logs.View()
+	if spark := d.sparkLines(); len(spark) > 0 {
+		// Under the log, which keeps its room's height: pad it out.
+		logH := max(d.height-len(top)-1-len(spark), 1)
+		lines := strings.Split(view, "\n")
+		for len(lines) < len(top)+1+logH {
+			lines = append(lines, "")
+		}
+		view = strings.Join(append(lines[:len(top)+1+logH], spark...), "\n")
+	}
+	return view
 }

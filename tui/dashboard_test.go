@@ -236,20 +236,20 @@ func TestHelpScrolls(t *testing.T) {
 	}
 	m := rows(80, 24)
 	press(m, "?")
-	if v := m.View(); strings.Contains(v, "scroll") || !strings.Contains(v, "columns right") {
+	if v := m.View(); strings.Contains(v, "scroll") || !strings.Contains(v, "column right") {
 		t.Errorf("at 80x24 the whole list fits:\n%s", v)
 	}
 	m = rows(80, 11)
 	press(m, "?")
 	v := m.View()
 	checkScreen(t, v, 80, 11)
-	if !strings.Contains(v, "lines 1-") || !strings.Contains(v, "scroll") || strings.Contains(v, "columns right") {
+	if !strings.Contains(v, "lines 1-") || !strings.Contains(v, "scroll") || strings.Contains(v, "column right") {
 		t.Fatalf("at 80x11 the list should say it scrolls, from its top:\n%s", v)
 	}
 	press(m, "pgdown")
 	press(m, "pgdown")
 	press(m, "pgdown")
-	if v := m.View(); !strings.Contains(v, "→/l   columns right") || !strings.Contains(v, "of 12 ·") {
+	if v := m.View(); !strings.Contains(v, "→/l   column right") || !strings.Contains(v, "of 15 ·") {
 		t.Errorf("pgdown did not reach the end of the list:\n%s", v)
 	}
 	press(m, "home")

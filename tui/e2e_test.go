@@ -40,7 +40,7 @@ func TestEndToEndTmux(t *testing.T) {
 	}
 	term.keys("Escape")
 	// Only the table's footer says which columns show.
-	term.waitFor("the rows table again", "row 1 of", "columns 1-")
+	term.waitFor("the rows table again", "row 1 of", "column 1 of")
 	term.keys("q")
 	term.exited(exitFile, "connector-dev")
 

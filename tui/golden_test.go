@@ -38,6 +38,10 @@ func keyMsg(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyTab}
 	case "right":
 		return tea.KeyMsg{Type: tea.KeyRight}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
 	case "down":
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "up":

@@ -62,8 +62,10 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case runOpenedMsg:
 		p.opened(msg)
-	case batchLoadedMsg:
+	case batchLoadedMsg, summaryLoadedMsg:
 		p.batches.Update(msg)
+	case browseMsg:
+		return p, cmdOf(p.batches.Update(msg))
 	case diffLoadedMsg:
 		p.diff.Update(msg)
 	case wheelMsg:
@@ -78,7 +80,7 @@ func (p *inspectPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case key.Matches(msg, k.Tab):
 				p.onBatches = !p.onBatches && p.batches.reader != nil
 				return p, nil
-			case p.onBatches && !p.batches.open && key.Matches(msg, k.Back):
+			case p.onBatches && !p.batches.open && !p.batches.onSummary && key.Matches(msg, k.Back):
 				p.onBatches = false
 				return p, nil
 			}
@@ -146,6 +148,8 @@ func (p *inspectPage) prompt() string {
 	switch {
 	case p.typing():
 		return p.batches.status()
+	case p.onBatches && p.batches.alertText() != "":
+		return p.st.bad.Render(p.batches.alertText())
 	case p.runErr != nil:
 		return p.st.bad.Render(p.runErr.Error())
 	}

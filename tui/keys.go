@@ -18,6 +18,11 @@ type keyMap struct {
 	Yes, No                          key.Binding
 	// Mark and Diff pick two past runs and compare them (inspect).
 	Mark, Diff key.Binding
+	// Summary opens the column summary of the open run (the I view).
+	Summary key.Binding
+	// Find, the sorts, the frequency table and its scope work on the
+	// column under the rows table's column cursor.
+	Find, SortAsc, SortDesc, Freq, Scope key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -37,8 +42,8 @@ func newKeyMap() keyMap {
 		PageDown:  b("pgdn/spc", "page down", "pgdown", " "),
 		Top:       b("home", "top", "home"),
 		Bottom:    b("end/G", "bottom (follow)", "end", "G"),
-		Left:      b("←/h", "columns left", "left", "h"),
-		Right:     b("→/l", "columns right", "right", "l"),
+		Left:      b("←/h", "column left", "left", "h"),
+		Right:     b("→/l", "column right", "right", "l"),
 		Filter:    b("f", "level filter", "f"),
 		Search:    b("/", "search", "/"),
 		Next:      b("n", "next match", "n"),
@@ -54,5 +59,11 @@ func newKeyMap() keyMap {
 		No:        b("n", "no", "n", "esc"),
 		Mark:      b("x", "mark", "x"),
 		Diff:      b("d", "diff marked", "d"),
+		Summary:   b("I", "column summary", "I"),
+		Find:      b("/", "find value", "/"),
+		SortAsc:   b("[", "sort ↑", "["),
+		SortDesc:  b("]", "sort ↓", "]"),
+		Freq:      b("F", "frequency", "F"),
+		Scope:     b("a", "batch / whole run", "a"),
 	}
 }

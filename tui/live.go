@@ -76,8 +76,10 @@ func (p *livePage) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !p.dash.finished() {
 			return p, tick()
 		}
-	case batchLoadedMsg:
+	case batchLoadedMsg, summaryLoadedMsg:
 		p.batches.Update(msg)
+	case browseMsg:
+		return p, cmdOf(p.batches.Update(msg))
 	case wheelMsg:
 		return p, cmdOf(p.current().Update(msg))
 	case tea.KeyMsg:
@@ -147,6 +149,8 @@ func (p *livePage) prompt() string {
 		return p.dash.logs.input.View()
 	case p.onBatches && p.batches.inputActive():
 		return p.batches.status()
+	case p.onBatches && p.batches.alertText() != "":
+		return p.st.bad.Render(p.batches.alertText())
 	}
 	return ""
 }

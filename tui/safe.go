@@ -38,10 +38,16 @@ func safeFrame(f *connectors.Frame) *connectors.Frame {
 	if f == nil {
 		return nil
 	}
+	// Only what changes is written: a reader may hand the same frame to
+	// a find or a count off the UI goroutine while the table draws it.
 	for _, c := range f.Columns() {
-		c.Name = harness.SafeText(c.Name)
+		if n := harness.SafeText(c.Name); n != c.Name {
+			c.Name = n
+		}
 		for i, s := range c.Strings {
-			c.Strings[i] = harness.SafeText(s)
+			if e := harness.SafeText(s); e != s {
+				c.Strings[i] = e
+			}
 		}
 	}
 	return f

@@ -21,6 +21,7 @@ type styles struct {
 	barFull, barEmpty               lipgloss.Style
 	bannerOK, bannerBad             lipgloss.Style
 	null                            lipgloss.Style
+	colCursor, hit                  lipgloss.Style // the rows table's column cursor and find match
 }
 
 // newStyles builds the theme on r; with noColor the renderer drops every
@@ -55,6 +56,8 @@ func newStyles(r *lipgloss.Renderer, noColor bool) *styles {
 	s.bannerOK = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(c("#1A7F37", "#7EE787")).Padding(0, 1)
 	s.bannerBad = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(c("#C0262D", "#FF6B6B")).Padding(0, 1)
 	s.null = r.NewStyle().Italic(true).Foreground(c("#888888", "#6C6C6C"))
+	s.colCursor = r.NewStyle().Bold(true).Underline(true).Reverse(true)
+	s.hit = r.NewStyle().Bold(true).Underline(true).Foreground(c("#A66A00", "#E5C07B"))
 	return s
 }
 

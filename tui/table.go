@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,12 +19,16 @@ import (
 const maxCell = 24
 
 // cell renders one value as the table and the row view show it; ok is false
-// for a null.
+// for a null or an empty string, which are drawn dim. A null is ∅ and an empty string "" (both drawn dim), so
+// neither reads as the other or as a blank cell.
 func cell(c *connectors.Column, i int) (s string, ok bool) {
 	switch v := c.Value(i).(type) {
 	case nil:
-		return "NULL", false
+		return nullMark, false
 	case string:
+		if v == "" {
+			return emptyMark, false
+		}
 		return v, true
 	case int64:
 		return strconv.FormatInt(v, 10), true
@@ -38,22 +43,46 @@ func cell(c *connectors.Column, i int) (s string, ok bool) {
 	}
 }
 
+// nullMark and emptyMark stand for a null and an empty string in a cell.
+const nullMark, emptyMark = "∅", `""`
+
+// numeric says a column's values are numbers, drawn right-aligned.
+func numeric(c *connectors.Column) bool {
+	return c.Type == connectors.Int64 || c.Type == connectors.Float64
+}
+
 // oneLine makes a value safe for a single table row.
 func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", "⏎", "\n", "⏎", "\r", "⏎", "\t", " ").Replace(s)
 }
 
-// rowTable draws a frame's rows: a 1-based row number, then the columns
-// from left on, as many as fit. Only the visible rows are formatted.
+// rowTable draws a frame's rows: a 1-based row number, the key column
+// (Id or id) pinned at the left, then the other columns from left on, as
+// many as fit. A column cursor picks the column that find, sort and the
+// frequency table work on. Rows show in view order (sorted, filtered);
+// the number is a row's place in the batch. Only the visible rows are
+// formatted.
 type rowTable struct {
 	st            *styles
 	keys          *keyMap
 	frame         *connectors.Frame
-	widths        []int
-	cursor, top   int
-	left          int
-	width, height int // height counts the header line
+	widths        []int // per frame column
+	cols          []int // frame columns in display order
+	pinned        bool  // cols[0] is the key column, always shown
+	cursor, top   int   // view positions
+	col           int   // the column cursor: an index into cols
+	left          int   // the first scrolled column shown: an index into cols
+	width, height int   // height counts the header line
+
+	sorted []int     // every row, sorted; nil: as stored
+	sorts  []sortKey // the sorts asked for, latest first (for the status)
+	filter *rowFilter
+	view   []int    // the rows shown: sorted, then filtered; nil: all, as stored
+	hit    *findHit // the find match shown, if in this batch
 }
+
+// findHit is a find match: a row and a column of the frame.
+type findHit struct{ row, col int }
 
 func newRowTable(st *styles, keys *keyMap, f *connectors.Frame) *rowTable {
 	t := &rowTable{st: st, keys: keys, frame: f}
@@ -67,6 +96,10 @@ func newRowTable(st *styles, keys *keyMap, f *connectors.Frame) *rowTable {
 			w = max(w, ansi.StringWidth(oneLine(s)))
 		}
 		t.widths[j] = min(max(w, 4), maxCell)
+	}
+	t.cols, t.pinned = displayCols(f)
+	if t.pinned {
+		t.left = 1
 	}
 	return t
 }
@@ -87,7 +120,7 @@ func (t *rowTable) SetSize(w, h int) { t.width, t.height = w, max(h, 2); t.clamp
 func (t *rowTable) Init() tea.Cmd { return nil }
 
 // Update implements tea.Model: the keys and the wheel move the cursor row
-// and the columns shown.
+// and the column cursor.
 func (t *rowTable) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case wheelMsg:
@@ -106,31 +139,79 @@ func (t *rowTable) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, k.Top):
 			t.goTo(0)
 		case key.Matches(msg, k.Bottom):
-			t.goTo(t.frame.Len() - 1)
+			t.goTo(t.n() - 1)
 		case key.Matches(msg, k.Left):
 			t.shift(-1)
 		case key.Matches(msg, k.Right):
 			t.shift(1)
+		case key.Matches(msg, k.SortAsc):
+			t.sortBy(false)
+		case key.Matches(msg, k.SortDesc):
+			t.sortBy(true)
 		}
 	}
 	return t, nil
 }
 
 // ShortHelp implements help.KeyMap.
-func (t *rowTable) ShortHelp() []key.Binding { return []key.Binding{t.keys.Left, t.keys.Right} }
+func (t *rowTable) ShortHelp() []key.Binding {
+	return []key.Binding{t.keys.Left, t.keys.Right, t.keys.SortAsc, t.keys.SortDesc}
+}
 
 // FullHelp implements help.KeyMap.
 func (t *rowTable) FullHelp() [][]key.Binding {
 	k := t.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Left, k.Right}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Left, k.Right, k.SortAsc, k.SortDesc}}
 }
 
 func (t *rowTable) rows() int { return max(t.height-1, 1) }
 
 func (t *rowTable) numWidth() int { return max(len(count(int64(t.frame.Len()))), 1) + 2 }
 
+// n is the number of rows shown.
+func (t *rowTable) n() int {
+	if t.view != nil {
+		return len(t.view)
+	}
+	return t.frame.Len()
+}
+
+// rowAt is the frame row at view position p.
+func (t *rowTable) rowAt(p int) int {
+	if t.view != nil {
+		return t.view[p]
+	}
+	return p
+}
+
+// row is the frame row under the cursor, or -1 when none shows.
+func (t *rowTable) row() int {
+	if t.n() == 0 {
+		return -1
+	}
+	return t.rowAt(t.cursor)
+}
+
+// colOf is the display index of frame column j.
+func (t *rowTable) colOf(j int) int {
+	for d, c := range t.cols {
+		if c == j {
+			return d
+		}
+	}
+	return 0
+}
+
+// column is the frame column under the column cursor.
+func (t *rowTable) column() *connectors.Column {
+	if len(t.cols) == 0 {
+		return nil
+	}
+	return t.frame.Columns()[t.cols[t.col]]
+}
+
 func (t *rowTable) clamp() {
-	n := t.frame.Len()
+	n := t.n()
 	t.cursor = max(min(t.cursor, n-1), 0)
 	if t.cursor < t.top {
 		t.top = t.cursor
@@ -139,67 +220,141 @@ func (t *rowTable) clamp() {
 		t.top = t.cursor - t.rows() + 1
 	}
 	t.top = max(min(t.top, n-t.rows()), 0)
-	t.left = max(min(t.left, t.frame.NumColumns()-1), 0)
+	t.col = max(min(t.col, len(t.cols)-1), 0)
+	first := 0
+	if t.pinned {
+		first = 1
+	}
+	t.left = max(min(t.left, len(t.cols)-1), first)
+	// Scroll so the column cursor shows (the pinned column always does).
+	if t.col >= first && t.col < t.left {
+		t.left = t.col
+	}
+	for t.left < t.col {
+		if _, r := t.shown(); t.col < r {
+			break
+		}
+		t.left++
+	}
 }
 
-func (t *rowTable) move(d int)  { t.cursor += d; t.clamp() }
-func (t *rowTable) goTo(i int)  { t.cursor = i; t.clamp() }
-func (t *rowTable) shift(d int) { t.left += d; t.clamp() }
+func (t *rowTable) move(d int) { t.cursor += d; t.clamp() }
+func (t *rowTable) goTo(i int) { t.cursor = i; t.clamp() }
 
-// shown returns the columns [left, right) that fit the width.
+// shift moves the column cursor by d columns; the view follows it.
+func (t *rowTable) shift(d int) { t.col += d; t.clamp() }
+
+// goToRow puts the cursor on frame row r (1-based in the prompt), when shown.
+func (t *rowTable) goToRow(r int) bool {
+	if t.view == nil {
+		t.goTo(r)
+		return r >= 0 && r < t.n()
+	}
+	for p, v := range t.view {
+		if v == r {
+			t.goTo(p)
+			return true
+		}
+	}
+	return false
+}
+
+// shown returns the scrolled columns [left, right) (indices into cols)
+// that fit the width beside the row number and the pinned column.
 func (t *rowTable) shown() (int, int) {
 	room := t.width - t.numWidth()
+	if t.pinned && len(t.cols) > 0 {
+		room -= t.widths[t.cols[0]] + 1
+	}
 	right := t.left
-	for right < len(t.widths) && (right == t.left || room >= t.widths[right]+1) {
-		room -= t.widths[right] + 1
+	for right < len(t.cols) && (right == t.left || room >= t.widths[t.cols[right]]+1) {
+		room -= t.widths[t.cols[right]] + 1
 		right++
 	}
 	return t.left, right
 }
 
-// status says where the view is: row and columns.
-func (t *rowTable) status() string {
-	if t.frame.Len() == 0 {
-		return "no rows"
+// visible lists the columns drawn, indices into cols: the pinned one, then
+// the scrolled ones that fit.
+func (t *rowTable) visible() []int {
+	var out []int
+	if t.pinned && len(t.cols) > 0 {
+		out = append(out, 0)
 	}
 	l, r := t.shown()
-	return fmt.Sprintf("row %s of %s · columns %d-%d of %d", count(int64(t.cursor+1)), count(int64(t.frame.Len())), l+1, r, len(t.widths))
+	for d := l; d < r; d++ {
+		out = append(out, d)
+	}
+	return out
 }
 
-// View implements tea.Model: the header and the rows that fit.
-func (t *rowTable) View() string {
-	cols := t.frame.Columns()
-	l, r := t.shown()
-	nw := t.numWidth()
-	var b strings.Builder
-	hd := padLeft("#", nw-1) + " "
-	for j := l; j < r; j++ {
-		hd += pad(header(cols[j]), t.widths[j]) + " "
+// sortBy sorts the rows by the cursor's column (the previous order breaks
+// ties), keeps the filter, and puts the cursor on the first row.
+func (t *rowTable) sortBy(desc bool) {
+	if len(t.cols) == 0 {
+		return
 	}
-	b.WriteString(t.st.header.Render(fit(strings.TrimRight(hd, " "), t.width)))
-	for i := t.top; i < min(t.top+t.rows(), t.frame.Len()); i++ {
-		b.WriteByte('\n')
-		mark := " "
-		if i == t.cursor {
-			mark = ">"
-		}
-		line := mark + padLeft(count(int64(i+1)), nw-2) + " "
-		var cells []string
-		for j := l; j < r; j++ {
-			s, ok := cell(cols[j], i)
-			s = pad(oneLine(s), t.widths[j])
-			if !ok {
-				s = t.st.null.Render(s)
-			}
-			cells = append(cells, s)
-		}
-		line = fit(line+strings.Join(cells, " "), t.width)
-		if i == t.cursor {
-			line = t.st.cursor.Render(line)
-		}
-		b.WriteString(line)
+	j := t.cols[t.col]
+	t.sorted = sortRows(t.frame, t.sorted, j, desc)
+	t.sorts = append([]sortKey{{col: j, desc: desc}}, slices.DeleteFunc(t.sorts, func(s sortKey) bool { return s.col == j })...)
+	t.refilter()
+	t.cursor, t.top = 0, 0
+	t.clamp()
+}
+
+// setFilter shows only the rows rf keeps (nil: every row).
+func (t *rowTable) setFilter(rf *rowFilter) {
+	t.filter = rf
+	t.refilter()
+	t.cursor, t.top = 0, 0
+	t.clamp()
+}
+
+func (t *rowTable) refilter() {
+	t.view = t.sorted
+	if t.filter != nil {
+		t.view = filterRows(t.frame, t.sorted, *t.filter)
 	}
-	return b.String()
+}
+
+// sortNote says how the rows are sorted: "sorted score↓ region↑".
+func (t *rowTable) sortNote() string {
+	if len(t.sorts) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(t.sorts))
+	for _, s := range t.sorts {
+		arrow := "↑"
+		if s.desc {
+			arrow = "↓"
+		}
+		parts = append(parts, t.frame.Columns()[s.col].Name+arrow)
+	}
+	return "sorted " + strings.Join(parts, " ")
+}
+
+// status says where the view is: the row, the column, the sort and filter.
+func (t *rowTable) status() string {
+	var where string
+	switch {
+	case t.frame.Len() == 0:
+		return "no rows"
+	case t.n() == 0:
+		where = "no rows"
+	default:
+		where = fmt.Sprintf("row %s of %s", count(int64(t.row()+1)), count(int64(t.frame.Len())))
+	}
+	filter := ""
+	if f := t.filter; f != nil {
+		v := f.value
+		if f.null {
+			v = nullMark
+		} else if v == "" {
+			v = emptyMark
+		}
+		filter = fmt.Sprintf("%s = %s: %s", f.name, fit(oneLine(v), 16), plural(int64(t.n()), "row", "rows"))
+	}
+	return joinNonEmpty(" · ", filter, where, fmt.Sprintf("column %d of %d", t.col+1, len(t.cols)), t.sortNote())
 }
 
 // record lists row i whole: each column's heading, then its value wrapped.

@@ -295,7 +295,9 @@ func (r *Runtime) SetExpectedRows(n int64) {
 // RunBatches hands each frame of Input, renamed by the mapping, to the
 // destination's Batch. A mapping naming a column a batch lacks ends the
 // run with reason setup (recorded, and the context cancelled), as in the
-// harness.
+// harness. As the harness lends a batch's frame for one Batch call only,
+// Batch gets a copy of the Input frame, zeroed once Batch returns (Input
+// itself is never changed).
 func (r *Runtime) RunBatches(ctx context.Context) error {
 	if r.dest == nil {
 		return fmt.Errorf("connectortest: RunBatches outside RunDestination")
@@ -304,6 +306,7 @@ func (r *Runtime) RunBatches(ctx context.Context) error {
 	if err != nil {
 		return r.end(connectors.Setup, "error", "%v", []any{err})
 	}
+	var lent *connectors.Frame
 	for i, f := range r.Input {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -311,14 +314,17 @@ func (r *Runtime) RunBatches(ctx context.Context) error {
 		if f == nil {
 			return fmt.Errorf("connectortest: Input[%d] is nil", i)
 		}
-		f, ee := stage.MapBatch(m, f, strconv.Itoa(i+1))
+		lent = lend(lent, f)
+		f, ee := stage.MapBatch(m, lent, strconv.Itoa(i+1))
 		if ee != nil {
 			return r.endAs(ee.Reason, ee.Message)
 		}
 		r.mu.Lock()
 		r.rows += int64(f.Len())
 		r.mu.Unlock()
-		if err := r.dest.Batch(ctx, r, f); err != nil {
+		err := r.dest.Batch(ctx, r, f)
+		scrub(lent)
+		if err != nil {
 			return err
 		}
 	}

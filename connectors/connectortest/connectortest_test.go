@@ -3,6 +3,7 @@ package connectortest_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -464,5 +465,39 @@ func TestUploadAfterRunRefused(t *testing.T) {
 	}
 	if n := len(rt.Uploads()); n != 0 {
 		t.Errorf("kept %d frames after the run", n)
+	}
+}
+
+// As in a run, a batch's frame is lent for one Batch call: a destination
+// that keeps it (against connectors.Destination's contract) finds it zeroed
+// afterwards, one that copies what it needs keeps its values, a string
+// taken from the frame stays valid, and Input itself is left as it was.
+func TestBatchFrameIsLentForOneCall(t *testing.T) {
+	fields := []connectors.Field{idField, nameField}
+	rt := connectortest.New(&connectors.JobDetails{ETLJobNM: "t", UpdateMethodCD: connectors.Append})
+	rt.Input = []*connectors.Frame{frame(t, fields, 1, 2), frame(t, fields, 3)}
+	var kept []*connectors.Frame
+	var ids []int64
+	var names []string
+	reason, msg := rt.RunDestination(context.Background(), destFunc(func(ctx context.Context, rt connectors.Runtime, f *connectors.Frame) error {
+		kept = append(kept, f)
+		ids = append(ids, f.Col("id").Ints...)
+		names = append(names, f.Col("name").Strings...)
+		return nil
+	}))
+	if reason != connectors.Success {
+		t.Fatalf("%s: %s", reason, msg)
+	}
+	if got := kept[0].Col("id").Ints; got[0] != 0 || got[1] != 0 {
+		t.Errorf("a kept frame still holds ids %v after its Batch returned, want them zeroed", got)
+	}
+	if want := []int64{1, 2, 3}; !slices.Equal(ids, want) {
+		t.Errorf("copied ids %v, want %v", ids, want)
+	}
+	if want := []string{"n1", "n2", "n3"}; !slices.Equal(names, want) {
+		t.Errorf("kept strings %q, want %q", names, want)
+	}
+	if got := rt.Input[0].Col("id").Ints; got[0] != 1 || got[1] != 2 {
+		t.Errorf("Input changed to %v", got)
 	}
 }

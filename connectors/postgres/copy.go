@@ -107,7 +107,7 @@ func (e *encoder) fill() error {
 				b = append(b, v)
 			case connectors.Timestamp:
 				b = binary.BigEndian.AppendUint32(b, 8)
-				b = binary.BigEndian.AppendUint64(b, uint64(c.Times[r].UnixMicro()-pgEpochMicros))
+				b = binary.BigEndian.AppendUint64(b, uint64(c.Micros[r]-pgEpochMicros))
 			default:
 				e.buf = b[:0]
 				return fmt.Errorf("column %s: type %s has no PostgreSQL type", quoteIdent(c.Name), c.Type)

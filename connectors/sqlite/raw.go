@@ -252,9 +252,10 @@ func (s *stmt) bindText(i int, v string) int32 {
 	return sqlite3.Xsqlite3_bind_text(d.tls, s.h, int32(i), d.arena+uintptr(off), int32(len(v)), sqlite3.SQLITE_STATIC)
 }
 
-// bindTimestamp formats t into the arena, which reserve sized with
-// maxTimestampLen for it, and binds it as bindText does.
-func (s *stmt) bindTimestamp(i int, t time.Time) int32 {
+// bindTimestamp formats us (microseconds since the epoch, as a frame holds
+// them) into the arena, which reserve sized with maxTimestampLen for it,
+// and binds it as bindText does.
+func (s *stmt) bindTimestamp(i int, us int64) int32 {
 	d := s.db
 	off := d.used
 	if maxTimestampLen >= len(d.buf)-off {
@@ -262,7 +263,7 @@ func (s *stmt) bindTimestamp(i int, t time.Time) int32 {
 	}
 	// The capacity ends at the reservation, so a longer result would be
 	// reallocated on Go's heap instead of overrunning the next value.
-	b := appendTimestamp(d.buf[off:off:off+maxTimestampLen], t)
+	b := appendTimestamp(d.buf[off:off:off+maxTimestampLen], time.UnixMicro(us))
 	if len(b) > maxTimestampLen {
 		panic(fmt.Sprintf("sqlite: timestamp %q is longer than %d bytes", b, maxTimestampLen))
 	}

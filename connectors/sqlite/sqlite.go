@@ -381,7 +381,7 @@ func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
 					}
 					rc = st.bindInt64(p, v)
 				case connectors.Timestamp:
-					rc = st.bindTimestamp(p, c.Times[row])
+					rc = st.bindTimestamp(p, c.Micros[row])
 				}
 			}
 			if rc != 0 {

@@ -41,7 +41,7 @@ func FingerprintOf(f *connectors.Frame) Fingerprint {
 					h = h.u64(1)
 				}
 			case connectors.Timestamp:
-				h = h.u64(uint64(c.Times[i].UnixNano()))
+				h = h.u64(uint64(c.Micros[i]))
 			}
 			if c.IsNull(i) {
 				h = h.u64(2)

@@ -32,7 +32,7 @@ func TestFingerprintSeesChanges(t *testing.T) {
 	changes := map[string]func(f *connectors.Frame){
 		"first value":   func(f *connectors.Frame) { f.Col("id").Ints[0] = -1 },
 		"middle value":  func(f *connectors.Frame) { f.Col("name").Strings[50] = "other" },
-		"last value":    func(f *connectors.Frame) { f.Col("at").Times[99] = time.Time{} },
+		"last value":    func(f *connectors.Frame) { f.Col("at").Micros[99]++ },
 		"a null set":    func(f *connectors.Frame) { f.Col("name").Null[99] = true },
 		"a row added":   func(f *connectors.Frame) { f.AppendRow(int64(100), "x", time.Time{}) },
 		"a column name": func(f *connectors.Frame) { f.Col("id").Name = "ID" },

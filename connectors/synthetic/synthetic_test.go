@@ -3,6 +3,7 @@ package synthetic_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,24 @@ func TestRowValues(t *testing.T) {
 			}
 			if g != w {
 				t.Errorf("row %d %s = %#v, want %#v", i, fd.Name, g, w)
+			}
+		}
+	}
+}
+
+// Every row of chunks that cross a change in the ids' digit count (9 to
+// 10, 999,999 to 1,000,000, the largest ids) holds its own id's name and
+// email, as the reference writes them.
+func TestRowsAcrossDigitCounts(t *testing.T) {
+	for _, start := range []int64{0, 5, 999_990, math.MaxInt64 - 20, 999_999_999_999_999_990} {
+		f := synthetic.Generate(start, 20)
+		for k := range 20 {
+			i := start + int64(k)
+			if got, want := f.Col("account_name").Strings[k], fmt.Sprintf("account-%d", i); got != want {
+				t.Errorf("account_name of id %d = %q, want %q", i, got, want)
+			}
+			if got, want := f.Col("email").Strings[k], fmt.Sprintf("user%d@example.com", i); got != want {
+				t.Errorf("email of id %d = %q, want %q", i, got, want)
 			}
 		}
 	}

@@ -25,6 +25,13 @@ type Codec interface {
 	// and only checks that it agrees; CSV needs it to type its columns (nil
 	// reads every column as a nullable string).
 	Decode(data []byte, schema []connectors.Field) (*connectors.Frame, error)
+	// DecodeInto is Decode into the column buffers of reuse, a frame an
+	// earlier Decode or DecodeInto returned (nil: fresh buffers), so that
+	// reading batch after batch stops allocating them. The caller promises
+	// that nothing reads reuse, or any frame sharing its columns, any more:
+	// its values are overwritten. Strings are new (never written in place),
+	// so one taken from reuse before stays valid.
+	DecodeInto(reuse *connectors.Frame, data []byte, schema []connectors.Field) (*connectors.Frame, error)
 }
 
 // Limits on what Decode accepts, so that a corrupt or hostile object whose

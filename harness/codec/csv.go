@@ -70,7 +70,7 @@ func (csvCodec) Encode(dst []byte, f *connectors.Frame) ([]byte, error) {
 			case connectors.Bool:
 				dst = strconv.AppendBool(dst, c.Bools[r])
 			case connectors.Timestamp:
-				t := c.Times[r].UTC()
+				t := time.UnixMicro(c.Micros[r]).UTC()
 				if y := t.Year(); y < 0 || y > 9999 {
 					return dst[:start], fmt.Errorf("csv encode: column %q, row %d: year %d cannot be written as RFC 3339 (0000-9999); use Parquet", c.Name, r+1, y)
 				}
@@ -101,7 +101,12 @@ func appendCSVField(dst []byte, s string, alone bool) []byte {
 // Decode reads the header, checks it against schema (nil: every column a
 // nullable string named by the header) and parses each field by its
 // column's type.
-func (csvCodec) Decode(data []byte, schema []connectors.Field) (*connectors.Frame, error) {
+func (c csvCodec) Decode(data []byte, schema []connectors.Field) (*connectors.Frame, error) {
+	return c.DecodeInto(nil, data, schema)
+}
+
+// DecodeInto is Decode into reuse's column buffers (see Codec).
+func (csvCodec) DecodeInto(reuse *connectors.Frame, data []byte, schema []connectors.Field) (*connectors.Frame, error) {
 	r := csvReader{data: string(data), line: 1}
 	header, err := r.record(nil)
 	if err != nil {
@@ -121,7 +126,7 @@ func (csvCodec) Decode(data []byte, schema []connectors.Field) (*connectors.Fram
 	} else if !sameNames(header, schema) {
 		return nil, fmt.Errorf("csv decode: header %q does not match the metadata schema %q", strings.Join(header, ","), FormatSchema(schema))
 	}
-	f := connectors.NewFrame(schema...)
+	f := connectors.FrameOf(reuseColumns(reuse, schema, 0)...)
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("csv decode: header: %w", err)
 	}
@@ -270,7 +275,7 @@ func appendCSVValue(c *connectors.Column, s string) error {
 			case connectors.Bool:
 				c.Bools = append(c.Bools, false)
 			case connectors.Timestamp:
-				c.Times = append(c.Times, time.Time{})
+				c.Micros = append(c.Micros, 0)
 			}
 			return nil
 		}
@@ -309,7 +314,7 @@ func appendCSVValue(c *connectors.Column, s string) error {
 		if err != nil {
 			return fmt.Errorf("%q is not an RFC 3339 timestamp (want e.g. 2026-01-01T00:00:00.000000Z)", s)
 		}
-		c.Times = append(c.Times, t.UTC().Truncate(time.Microsecond))
+		c.Micros = append(c.Micros, t.UTC().Truncate(time.Microsecond).UnixMicro())
 	}
 	if c.Nullable {
 		c.Null = append(c.Null, false)

@@ -21,8 +21,14 @@
 //	any, RLE_DICTIONARY      ~2M   4-7M  +4-8   dictionaries of unique values
 //
 // Snappy costs about what the bytes it saves would cost to hash and copy
-// on the way to S3; zstd is the choice if the link is slow. Timestamps keep
-// microseconds; finer digits are dropped.
+// on the way to S3; zstd is the choice if the link is slow. Timestamps are
+// stored as the frame holds them, int64 microseconds (Column.Micros).
+//
+// DecodeInto decodes into the column slices of a frame an earlier decode
+// returned, so that the destination's reader, batch after batch, stops
+// allocating them: 46 B/row instead of 295 for the benchmark frame
+// (go test -bench DecodeInto -benchmem), the rest being the strings, which
+// are made new for every batch and so stay valid when the frame is reused.
 //
 // Decode checks the footer and every page header against the bytes present
 // and the MaxRows, MaxCells and MaxPageBytes limits before parquet-go reads

@@ -163,8 +163,8 @@ func fillValues(vals []parquet.Value, c *connectors.Column, lo int, ci int) []pa
 			vals[i] = parquet.BooleanValue(v)
 		}
 	case connectors.Timestamp:
-		for i, v := range c.Times[lo:hi] {
-			vals[i] = parquet.Int64Value(v.UnixMicro())
+		for i, v := range c.Micros[lo:hi] {
+			vals[i] = parquet.Int64Value(v)
 		}
 	}
 	if !c.Nullable {

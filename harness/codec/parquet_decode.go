@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -16,7 +15,12 @@ import (
 
 // Decode reads a Parquet object page by page into typed column slices. The
 // object's own schema decides the columns; schema, when given, must agree.
-func (p parquetCodec) Decode(data []byte, schema []connectors.Field) (fr *connectors.Frame, err error) {
+func (p parquetCodec) Decode(data []byte, schema []connectors.Field) (*connectors.Frame, error) {
+	return p.DecodeInto(nil, data, schema)
+}
+
+// DecodeInto is Decode into reuse's column buffers (see Codec).
+func (p parquetCodec) DecodeInto(reuse *connectors.Frame, data []byte, schema []connectors.Field) (fr *connectors.Frame, err error) {
 	if err := checkFile(data); err != nil {
 		return nil, fmt.Errorf("parquet decode: %w", err)
 	}
@@ -45,11 +49,8 @@ func (p parquetCodec) Decode(data []byte, schema []connectors.Field) (fr *connec
 		return nil, fmt.Errorf("parquet decode: %w: %d row groups, the footer lists %d", errCorrupt, len(f.RowGroups()), len(md.RowGroups))
 	}
 	n := int(md.NumRows)
-	cols := make([]*connectors.Column, len(fields))
-	for i, fd := range fields {
-		cols[i] = newColumn(fd, n)
-	}
-	var sc scratch
+	cols := reuseColumns(reuse, fields, n)
+	sc := scratch{rows: n}
 	for _, rg := range f.RowGroups() {
 		for ci, chunk := range rg.ColumnChunks() {
 			if err := readChunk(cols[ci], chunk, &sc); err != nil {
@@ -62,27 +63,6 @@ func (p parquetCodec) Decode(data []byte, schema []connectors.Field) (fr *connec
 		return nil, fmt.Errorf("parquet decode: %w: %v", errCorrupt, err)
 	}
 	return out, nil
-}
-
-// newColumn makes an empty column with room for n rows.
-func newColumn(fd connectors.Field, n int) *connectors.Column {
-	c := &connectors.Column{Field: fd}
-	switch fd.Type {
-	case connectors.String:
-		c.Strings = make([]string, 0, n)
-	case connectors.Int64:
-		c.Ints = make([]int64, 0, n)
-	case connectors.Float64:
-		c.Floats = make([]float64, 0, n)
-	case connectors.Bool:
-		c.Bools = make([]bool, 0, n)
-	case connectors.Timestamp:
-		c.Times = make([]time.Time, 0, n)
-	}
-	if fd.Nullable {
-		c.Null = make([]bool, 0, n)
-	}
-	return c
 }
 
 func sameFields(a, b []connectors.Field) bool {
@@ -152,6 +132,8 @@ func parquetFields(s *parquet.Schema) ([]connectors.Field, error) {
 
 // scratch holds per-decode buffers reused from page to page.
 type scratch struct {
+	rows int // the rows the file declares: no column may hold more
+
 	strs  []string
 	bools []bool
 	ints  []int64
@@ -207,7 +189,7 @@ func appendPage(c *connectors.Column, page parquet.Page, sc *scratch) error {
 			dense += int(d)
 		}
 	}
-	if c.Len()+n > cap(c.Null) && c.Nullable || c.Len()+n > MaxRows {
+	if c.Len()+n > sc.rows && c.Nullable || c.Len()+n > MaxRows {
 		return fmt.Errorf("%w: pages hold more rows than the file declares", errCorrupt)
 	}
 	data := page.Data()
@@ -233,6 +215,12 @@ func appendPage(c *connectors.Column, page parquet.Page, sc *scratch) error {
 	var err error
 	switch c.Type {
 	case connectors.String:
+		if dict == nil && def == nil {
+			// A required column's strings go straight into the column,
+			// which has room for them: no scratch to grow, nothing to copy.
+			c.Strings, err = byteArrays(c.Strings, data, dense)
+			return err
+		}
 		var vals []string
 		if dict != nil {
 			vals = gather(sc.strs[:0], sc.dictStrs, idx)
@@ -249,22 +237,11 @@ func appendPage(c *connectors.Column, page parquet.Page, sc *scratch) error {
 			return fmt.Errorf("%w: page has %d values, its levels say %d", errCorrupt, len(vals), dense)
 		}
 		vals = vals[:dense]
+		// A timestamp is stored as the microseconds the column holds.
 		if c.Type == connectors.Int64 {
 			c.Ints, c.Null = spread(c.Ints, c.Null, vals, def)
-			break
-		}
-		k := 0
-		for i := range n {
-			if def != nil && def[i] == 0 {
-				c.Times = append(c.Times, time.Time{})
-				c.Null = append(c.Null, true)
-				continue
-			}
-			c.Times = append(c.Times, time.UnixMicro(vals[k]).UTC())
-			if def != nil {
-				c.Null = append(c.Null, false)
-			}
-			k++
+		} else {
+			c.Micros, c.Null = spread(c.Micros, c.Null, vals, def)
 		}
 	case connectors.Float64:
 		var vals []float64

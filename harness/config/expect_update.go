@@ -18,6 +18,10 @@ type ExpectUpdate struct {
 	Rows, Batches *int64
 	RowsChecksum  *string
 	Schema        []SchemaColumn // nil: leave schema alone
+	// Samples is the whole new list of sample rows (nil: leave samples
+	// alone; empty: remove the key). A row equal to one the file lists
+	// keeps that row's node, so its style and comments stay.
+	Samples []SampleRow
 }
 
 // UpdateExpectations applies u to the expectations file src by editing its
@@ -80,6 +84,9 @@ func UpdateExpectations(file string, src []byte, u ExpectUpdate) ([]byte, []stri
 	}
 	if u.Schema != nil {
 		changes = append(changes, setSchema(root, u.Schema)...)
+	}
+	if u.Samples != nil {
+		changes = append(changes, setSamples(root, u.Samples)...)
 	}
 	if len(changes) == 0 {
 		return src, nil, nil
