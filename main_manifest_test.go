@@ -377,8 +377,8 @@ func TestStateBeforeManifestsStaysReadable(t *testing.T) {
 	}
 }
 
-// kill -9 while the destination loads: the source had finished, so its
-// manifest is there; inspect lists the run as incomplete with the
+// kill -9 while the destination loads, after the source finished (the
+// destination loads beside it): the manifest is there; inspect lists the run as incomplete with the
 // manifest's rows, and --from-run of it loads every row.
 func TestKilledInDestinationLoadsFromRun(t *testing.T) {
 	if testing.Short() {
@@ -388,7 +388,7 @@ func TestKilledInDestinationLoadsFromRun(t *testing.T) {
 	project(t)
 	const rows = 3_000_000
 	cmd, exited, _ := startChild(t, bin, []string{fmt.Sprintf("SYNTHETIC_ROWS=%d", rows), "BATCH_ROWS=50000"}, "run", "synthetic", "--ci")
-	logPath := waitForLine(t, ".connector-dev/runs/*/run.log", "destination read", exited)
+	logPath := waitForLine(t, ".connector-dev/runs/*/run.log", "source      synthetic finished", exited)
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
 	id := filepath.Base(filepath.Dir(logPath))

@@ -146,6 +146,7 @@ func readBatch(ctx context.Context, store *Store, key string, buf []byte, reuse 
 type readItem struct {
 	frame *connectors.Frame
 	meta  ObjectMeta
+	want  BatchInfo // what the source recorded of it
 	err   error
 }
 
@@ -160,6 +161,9 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 	if s.dest == nil {
 		return fmt.Errorf("RunBatches: %s is a %s; only destinations read batches", s.connector, s.name)
 	}
+	if s.feed != nil {
+		return s.runFedBatches(ctx)
+	}
 	// Exactly the batches the source stored, as its manifest lists them:
 	// a stray object under the prefix is not data, and each batch must be
 	// the object the source stored (size, then checksum).
@@ -168,11 +172,7 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 		return s.end(connectors.Error, LevelError, "%v", []any{err})
 	}
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("%s under s3://%s/%s", Quantity(int64(len(objs)), "batch", "batches"), s.x.store.Bucket(), s.x.prefix))
-	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan readItem, 1)
-	free := make(chan *connectors.Frame, 3) // frames whose Batch returned
-	go func() {
-		defer close(ch)
+	return s.loadBatches(ctx, true, func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool) {
 		// Decoded frames do not alias the buffer, so one buffer serves every GET.
 		var buf []byte
 		for _, b := range objs {
@@ -180,60 +180,107 @@ func (s *stageRun) RunBatches(ctx context.Context) error {
 			if checked {
 				want.CRC32C, want.HasCRC = b.CRC32C, true
 			}
-			var reuse *connectors.Frame
-			select {
-			case reuse = <-free:
-			default:
-			}
-			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, reuse, want, schema)
+			f, meta, data, err := readBatch(ctx, s.x.store, b.Key, buf, reuse(), want, schema)
 			buf = data
-			select {
-			case ch <- readItem{f, meta, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
+			if !send(readItem{f, meta, b, err}) || err != nil {
 				return
 			}
 		}
-	}()
-	defer func() {
-		cancel()
-		for range ch { // let the reader goroutine end before RunBatches returns
+	})
+}
+
+// loadBatches hands each batch produce sends to Batch, in order. With
+// ahead, produce runs in a goroutine one batch ahead of the destination
+// (so S3 and decoding overlap with Batch); without, in the caller's, which
+// holds one batch fewer in memory (for a destination beside its source, whose
+// work already overlaps the source's). An item with an error ends the
+// destination with it.
+func (s *stageRun) loadBatches(ctx context.Context, ahead bool, produce func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool)) error {
+	// A frame whose Batch returned is decoded into again (reuse: one, or nil).
+	free := make(chan *connectors.Frame, 3)
+	reuse := func() *connectors.Frame {
+		select {
+		case f := <-free:
+			return f
+		default:
+			return nil
 		}
-	}()
-	i := 0
-	for it := range ch {
-		i++
-		if it.err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return s.end(connectors.Error, LevelError, "%v", []any{it.err})
-		}
-		f, ee := stage.MapBatch(s.mapping, it.frame, it.meta.Key)
-		if ee != nil {
-			return s.endAs(ee.Reason, ee.Message)
-		}
-		n := int64(f.Len())
-		s.rows.Add(n)
-		s.batches.Add(1)
-		s.bytes.Add(it.meta.Size)
-		info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: objs[i-1].CRC32C}
-		if want := objs[i-1].Rows; want != 0 && want != n {
-			return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
-		}
-		s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
-		s.progress(false)
-		if err := s.dest.Batch(ctx, s, f); err != nil {
+	}
+	load := func(ctx context.Context, it readItem) error {
+		if err := s.loadOne(ctx, it); err != nil {
 			return err
 		}
 		select {
 		case free <- it.frame:
 		default:
 		}
+		return nil
 	}
-	return nil
+	if !ahead {
+		var err error
+		produce(ctx, reuse, func(it readItem) bool {
+			err = load(ctx, it)
+			return err == nil && ctx.Err() == nil
+		})
+		if err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan readItem, 1)
+	go func() {
+		defer close(ch)
+		produce(ctx, reuse, func(it readItem) bool {
+			select {
+			case ch <- it:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	defer func() {
+		cancel()
+		for range ch { // let the reader goroutine end before RunBatches returns
+		}
+	}()
+	for it := range ch {
+		if err := load(ctx, it); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// loadOne maps one batch and hands it to Batch, or ends the destination
+// with the item's error.
+func (s *stageRun) loadOne(ctx context.Context, it readItem) error {
+	if it.err != nil {
+		var se *sourceEndedError
+		if errors.As(it.err, &se) {
+			return s.rollBack(se)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return s.end(connectors.Error, LevelError, "%v", []any{it.err})
+	}
+	f, ee := stage.MapBatch(s.mapping, it.frame, it.meta.Key)
+	if ee != nil {
+		return s.endAs(ee.Reason, ee.Message)
+	}
+	n := int64(f.Len())
+	s.rows.Add(n)
+	s.batches.Add(1)
+	s.bytes.Add(it.meta.Size)
+	info := BatchInfo{Index: batchIndex(it.meta.Key), Key: it.meta.Key, Rows: n, Bytes: it.meta.Size, Format: formatOf(it.meta.Key), CRC32C: it.want.CRC32C}
+	if want := it.want.Rows; want != 0 && want != n {
+		return s.end(connectors.Error, LevelError, "batch s3://%s/%s holds %d rows, but the source stored %d", []any{s.x.store.Bucket(), it.meta.Key, n, want})
+	}
+	s.x.em.emit(Event{Kind: EventBatchRead, Stage: s.name, Batch: &info})
+	s.progress(false)
+	return s.dest.Batch(ctx, s, f)
 }
 
 func formatOf(key string) string {

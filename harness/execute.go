@@ -6,6 +6,7 @@ import (
 	"connector-dev/harness/config"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -73,7 +74,17 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 
 	exit := ExitInfo{Reason: connectors.Success}
 	var srcRows int64
-	if r.source != nil {
+	var dest connectors.Destination
+	if r.dest != nil {
+		dest = r.dest.reg.NewDestination()
+	}
+	overlapped := r.source != nil && dest != nil && overlaps(dest)
+	if overlapped {
+		var stages []StageReport
+		stages, report.Batches, exit = x.runOverlapped(ctx, r.source, r.dest, dest)
+		report.Stages = append(report.Stages, stages...)
+		report.Manifest = x.stored
+	} else if r.source != nil {
 		rep, batches := x.runSource(ctx, r.source)
 		report.Stages = append(report.Stages, rep)
 		report.Batches = batches
@@ -90,11 +101,15 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 		}
 	}
 	x.batches = report.Batches
-	if r.dest != nil && exit.Reason == connectors.Success {
-		rep := x.runDest(ctx, r.dest, srcRows)
+	switch {
+	case overlapped: // the destination ran beside the source
+	case r.dest != nil && exit.Reason == connectors.Success:
+		st := x.newStage(ctx, r.dest)
+		st.expected.Store(srcRows)
+		rep := x.runDestStage(ctx, st, dest)
 		report.Stages = append(report.Stages, rep)
 		exit = *rep.Exit
-	} else if r.dest != nil {
+	case r.dest != nil:
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", r.dest.reg.Name, exit.Reason))
 	}
 	report.Faults = x.disarmFaults()
@@ -141,9 +156,15 @@ func (x *execution) newStage(ctx context.Context, p *plannedStage) *stageRun {
 }
 
 func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport, []BatchInfo) {
-	st := x.newStage(ctx, p)
+	return x.runSourceStage(ctx, p, x.newStage(ctx, p), nil)
+}
+
+// runSourceStage runs source p as stage st; with fd, each batch stored is fed
+// to a destination loading beside it.
+func (x *execution) runSourceStage(ctx context.Context, p *plannedStage, st *stageRun, fd *feed) (StageReport, []BatchInfo) {
 	defer st.ending.Release()
 	st.up = newUploader(ctx, st, x.store, x.r.codec, x.prefix, x.r.cfg.Settings.BatchRows)
+	st.up.feed = fd // before the first batch reaches the putter
 	exit := x.runConnector(ctx, st, func(ctx context.Context) error {
 		return p.reg.NewSource().Run(ctx, st)
 	})
@@ -161,15 +182,18 @@ func (x *execution) runSource(ctx context.Context, p *plannedStage) (StageReport
 			exit = exitInfo(reason, "upload: "+msg)
 		}
 	}
+	if cause := context.Cause(ctx); errors.Is(cause, errDestinationFailed) && exit.Reason == connectors.Interrupted {
+		// Stopped by the run, not by a user: say why.
+		exit.Message = cause.Error()
+	}
 	exit = x.writeManifest(ctx, st, exit)
 	return x.finishStage(st, exit), st.up.written()
 }
 
-func (x *execution) runDest(ctx context.Context, p *plannedStage, expected int64) StageReport {
-	st := x.newStage(ctx, p)
+// runDestStage runs destination d as stage st.
+func (x *execution) runDestStage(ctx context.Context, st *stageRun, d connectors.Destination) StageReport {
 	defer st.ending.Release()
-	st.dest = p.reg.NewDestination()
-	st.expected.Store(expected)
+	st.dest = d
 	exit := x.runConnector(ctx, st, func(ctx context.Context) error {
 		if runner, ok := st.dest.(connectors.Runner); ok {
 			return runner.Run(ctx, st)

@@ -274,7 +274,9 @@ func TestInterruptDuringDestinationKeepsTable(t *testing.T) {
 	if rep.Exit.Reason != connectors.Interrupted || rep.ExitCode != 130 {
 		t.Fatalf("exit %+v code %d, want interrupted 130", rep.Exit, rep.ExitCode)
 	}
-	if reads < 3 || len(rep.Stages) != 2 {
+	// The source may still run (the destination loads beside it): then it
+	// is the one reported, interrupted too.
+	if reads < 3 {
 		t.Fatalf("the destination did not start loading (%d reads)", reads)
 	}
 	if n := tableRows(t, opts); n != 500 {

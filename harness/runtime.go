@@ -30,6 +30,7 @@ type stageRun struct {
 
 	up   *uploader              // source only
 	dest connectors.Destination // destination only
+	feed *feed                  // destination beside its source only: what the source stored so far
 }
 
 var _ connectors.Runtime = (*stageRun)(nil)

@@ -28,6 +28,7 @@ type uploader struct {
 	batchRows int
 
 	checks *stage.Uploads // the platform's rules of what UploadRows accepts
+	feed   *feed          // set when a destination loads beside the source: told of every batch stored
 
 	mu        sync.Mutex // UploadRows may be called from several goroutines
 	closed    bool       // finish ran: the pipeline's channel is closed
@@ -162,6 +163,9 @@ func (u *uploader) putter() {
 		u.s.batches.Add(1)
 		u.s.bytes.Add(info.Bytes)
 		u.s.x.em.emit(Event{Kind: EventBatchWritten, Stage: u.s.name, Batch: &info})
+		if u.feed != nil {
+			u.feed.add(info, u.schema)
+		}
 		u.s.progress(false)
 		select {
 		case u.bufs <- j.data:
@@ -188,6 +192,13 @@ func (u *uploader) forget(key string) {
 func (u *uploader) add(ctx context.Context, f *connectors.Frame) error {
 	if err := u.failed(); err != nil {
 		return err
+	}
+	u.mu.Lock()
+	closed := u.closed
+	u.mu.Unlock()
+	if closed {
+		// Said first: a run over may have cancelled the pipeline's context too.
+		return fmt.Errorf("%s", stage.MsgAfterReturn)
 	}
 	if err := u.ctx.Err(); err != nil {
 		u.refuse(err)

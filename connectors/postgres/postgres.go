@@ -63,6 +63,13 @@ type Destination struct {
 	ld *load
 }
 
+// LoadsInOneTransaction is true: Run writes only inside its one
+// transaction, commits only after rt.RunBatches returned nil and rolls back
+// otherwise, so the harness may load batches while the source still runs.
+func (d *Destination) LoadsInOneTransaction() bool { return true }
+
+var _ connectors.Transactional = (*Destination)(nil)
+
 // load is the state of one run.
 type load struct {
 	conn    *pgconn.PgConn
