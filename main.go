@@ -68,6 +68,9 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		tuneMemoryLimit()
+	}
 	os.Exit(run(os.Args[1:], processEnv()))
 }
 
