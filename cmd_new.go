@@ -180,6 +180,9 @@ func planNew(name string, dst, web bool) ([]newFile, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("the template for %q does not format: %v", name, err)
 	}
+	if err := checkNameCollides(name, goCode, goTest); err != nil {
+		return nil, err
+	}
 	files := []newFile{
 		{path: filepath.Join("connectors", name, name+".go"), body: goCode},
 		{path: filepath.Join("connectors", name, name+"_test.go"), body: goTest},
