@@ -60,3 +60,25 @@ func TestProfileRefusalKeepsFiles(t *testing.T) {
 		})
 	}
 }
+
+// FuzzIsProfile: whatever a file holds, isProfile takes it for a pprof
+// file only when it is empty or gzip, for a trace only when empty or
+// starting "go 1."; anything else is refused, never overwritten.
+func FuzzIsProfile(f *testing.F) {
+	for _, s := range []string{"", "\x1f\x8b\x08", "go 1.23 trace\x00\x00\x00", "keep\n", "# yaml", "{\"ETLJobNM\": 1}"} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := dir + "/f"
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if isProfile(p, "--cpuprofile") && len(b) > 0 && !(len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+			t.Errorf("%q taken for a pprof file", b)
+		}
+		if isProfile(p, "--trace") && len(b) > 0 && !strings.HasPrefix(string(b), "go 1.") {
+			t.Errorf("%q taken for a trace", b)
+		}
+	})
+}

@@ -206,7 +206,7 @@ func TestBadInput(t *testing.T) {
 		{"s3 on a bad port", nil, []string{"s3", "--addr", "127.0.0.1:99999"}, 3,
 			[]string{"--addr 127.0.0.1:99999: cannot listen there", "give a free loopback port"}},
 		{"job that is not JSON", nil, []string{"run", "synthetic", "--ci", "--job", "connectors.yaml"}, 3,
-			[]string{"connectors.yaml is not a JSON job", "give a job file such as fixtures/NAME/job.json"}},
+			[]string{"connectors.yaml: not a JSON job", "give a job file such as fixtures/NAME/job.json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,7 +61,7 @@ func parseJob(file string, src []byte) (*connectors.JobDetails, error) {
 		// Not JSON from its first character: another file (connectors.yaml,
 		// a .env) given as the job, not a job with a typo in it.
 		// Its text is not quoted: the file may hold credentials.
-		return nil, fmt.Errorf("%s is not a JSON job (a job is a JSON object of the job's fields, {\"ETLJobNM\": ...}): give a job file such as fixtures/NAME/job.json", file)
+		return nil, fmt.Errorf("%s: not a JSON job (a job is a JSON object of the job's fields, {\"ETLJobNM\": ...}): give a job file such as fixtures/NAME/job.json", file)
 	}
 	if err != nil {
 		return nil, jsonSyntaxError(file, src, err)
