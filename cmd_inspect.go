@@ -54,6 +54,12 @@ func runInspect(c *call, o inspectFlags) int {
 		return c.fail("--format %q: use csv or jsonl", o.format)
 	}
 	runID := c.fs.Arg(0)
+	if c.fs.Changed("batch") && o.batch < 1 {
+		return c.fail("--batch %d: batches are numbered from 1 (run `connector-dev inspect RUN-ID --ci` for the list)", o.batch)
+	}
+	if o.summary && c.fs.Changed("format") {
+		return c.fail("--format does not apply to --summary; use --json")
+	}
 	if o.batch != 0 && runID == "" {
 		return c.fail("--batch needs a RUN-ID")
 	}

@@ -33,8 +33,9 @@ httptest, a token credential (a placeholder in .env.credentials.example, and
 in .env.credentials when there is one), and the job's cassette, recorded
 from a built-in example API; it prints how to record the real API's. Right
 after it, go build, go vet, go test ./... and "connector-dev test NAME"
-pass. Refuses, touching nothing, an existing connector or a name that is
-not a plain Go package name. Exit 0, or 3 with one line saying why.
+pass. Refuses, touching nothing, an existing connector, a name that is
+not a plain Go package name, or one the generated files import (context,
+testing, time; httptest with --http). Exit 0, or 3 with one line saying why.
 `,
 		Flags: func(fs *flag.FlagSet) func(*call) int {
 			var src, dst, web bool
@@ -179,6 +180,9 @@ func planNew(name string, dst, web bool) ([]newFile, error) {
 	goTest, err2 := format.Source(fill(test))
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("the template for %q does not format: %v", name, err)
+	}
+	if err := checkNameCollides(name, goCode, goTest); err != nil {
+		return nil, err
 	}
 	files := []newFile{
 		{path: filepath.Join("connectors", name, name+".go"), body: goCode},

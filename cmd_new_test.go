@@ -103,6 +103,13 @@ func TestNewRefuses(t *testing.T) {
 		{[]string{"zz", "--http"}, "fixtures/zz exists already"},
 		{[]string{"x1", "--http", "--destination"}, "--http makes a source that calls an HTTP API: drop --destination"},
 		{[]string{"acmeq", "--http"}, ".env.credentials.example sets ACMEQ_TOKEN already"},
+		{[]string{"context"}, `"context" is the name of package context, which the generated context.go imports: pick another name`},
+		{[]string{"testing"}, `"testing" is the name of package testing, which the generated testing_test.go imports`},
+		{[]string{"time"}, `"time" is the name of package time, which the generated time.go imports`},
+		{[]string{"context", "--destination"}, `"context" is the name of package context, which the generated context.go imports`},
+		{[]string{"httptest", "--http"}, `"httptest" is the name of package net/http/httptest, which the generated httptest_test.go imports`},
+		{[]string{"strings", "--http"}, `"strings" is the name of package strings`},
+		{[]string{"rt"}, `"rt" is a name the generated rt_test.go declares, which would hide the package`},
 	} {
 		code, out, errOut := cli(t, append([]string{"new"}, tt.args...)...)
 		if code != 3 || !strings.HasPrefix(errOut, "connector-dev new: "+tt.want) || strings.Count(errOut, "\n") != 1 || out != "" {
@@ -113,6 +120,10 @@ func TestNewRefuses(t *testing.T) {
 	// "force" (which writes nothing) is not refused for it.
 	if _, err := planNew("force", false, true); err != nil {
 		t.Errorf("plan new force --http: %v", err)
+	}
+	// httptest is imported only by the --http templates.
+	if _, err := planNew("httptest", false, false); err != nil {
+		t.Errorf("plan new httptest: %v", err)
 	}
 	if after := snapshot(t, dir); after != before {
 		t.Errorf("a refusal changed files")

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,38 +35,48 @@ type profiling struct {
 
 // start creates the files the flags name (relative paths are in the
 // folder the run is started in, -C's, as for --job) and starts the CPU
-// profile and the trace. A file it cannot create is a setup error naming
-// the flag; nothing is left behind then.
-func (p profileFlags) start() (*profiling, error) {
-	named := map[string]string{} // absolute path -> flag, to refuse one file for two
+// profile and the trace. protected maps absolute paths of the project's own
+// files (the job, connectors.yaml, .env ...) to what they are: a profile
+// never lands on one. Every path is checked before any file is created or
+// truncated, so a refused run leaves every existing file as it was; a file
+// that cannot be used is a setup error naming the flag.
+func (p profileFlags) start(protected map[string]string) (*profiling, error) {
 	var pr profiling
-	for _, f := range []struct {
-		flag, path string
-		file       **os.File
-	}{{"--cpuprofile", p.cpu, &pr.cpu}, {"--memprofile", p.mem, &pr.mem}, {"--trace", p.trace, &pr.trace}} {
+	targets := []profileTarget{{"--cpuprofile", p.cpu, "", &pr.cpu, false}, {"--memprofile", p.mem, "", &pr.mem, false}, {"--trace", p.trace, "", &pr.trace, false}}
+	var use []*profileTarget
+	named := map[string]string{} // absolute path -> flag, to refuse one file for two
+	for i := range targets {
+		f := &targets[i]
 		if f.path == "" {
 			continue
 		}
-		abs, err := filepath.Abs(f.path)
+		if err := f.check(named, protected); err != nil {
+			return nil, err
+		}
+		use = append(use, f)
+	}
+	// Open without truncating: if a later one cannot be opened, nothing
+	// that existed has lost a byte, and what this run created goes.
+	for i, f := range use {
+		_, statErr := os.Stat(f.abs)
+		file, err := os.OpenFile(f.abs, os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {
-			pr.discard()
-			return nil, fmt.Errorf("%s %s: %w", f.flag, f.path, err)
-		}
-		if other, ok := named[abs]; ok {
-			pr.discard()
-			return nil, fmt.Errorf("%s and %s both name %s: give each profile its own file", other, f.flag, f.path)
-		}
-		named[abs] = f.flag
-		if st, err := os.Stat(abs); err == nil && st.IsDir() {
-			pr.discard()
-			return nil, fmt.Errorf("%s %s is a folder: name a file, e.g. %s", f.flag, f.path, filepath.Join(f.path, "run"+profileExt(f.flag)))
-		}
-		file, err := os.Create(abs)
-		if err != nil {
-			pr.discard()
+			for _, g := range use[:i] {
+				(*g.file).Close()
+				if g.created {
+					os.Remove(g.abs)
+				}
+			}
 			return nil, fmt.Errorf("%s %s: cannot create it (%v): name a file in a folder that exists and that you can write", f.flag, f.path, pathless(err))
 		}
+		f.created = statErr != nil
 		*f.file = file
+	}
+	for _, f := range use {
+		if err := (*f.file).Truncate(0); err != nil {
+			pr.discard()
+			return nil, fmt.Errorf("%s %s: cannot truncate it (%v): remove it or choose another path", f.flag, f.path, pathless(err))
+		}
 	}
 	if pr.cpu != nil {
 		if err := pprof.StartCPUProfile(pr.cpu); err != nil {
@@ -82,6 +94,89 @@ func (p profileFlags) start() (*profiling, error) {
 		}
 	}
 	return &pr, nil
+}
+
+// profileTarget is one profile flag's file while start checks and opens it.
+type profileTarget struct {
+	flag, path, abs string
+	file            **os.File
+	created         bool // start made it: a refusal removes it
+}
+
+// check refuses, before anything is written, a path that is another flag's,
+// one of the project's own files, a folder, an existing file that is not
+// a profile of this kind (a profile run would overwrite it), or a file in
+// a folder that does not exist.
+func (f *profileTarget) check(named, protected map[string]string) error {
+	abs, err := filepath.Abs(f.path)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", f.flag, f.path, err)
+	}
+	f.abs = abs
+	if other, ok := named[abs]; ok {
+		return fmt.Errorf("%s and %s both name %s: give each profile its own file", other, f.flag, f.path)
+	}
+	named[abs] = f.flag
+	if what, ok := protected[abs]; ok {
+		return fmt.Errorf("%s %s is %s: a profile would overwrite it; name a new file, e.g. run%s", f.flag, f.path, what, profileExt(f.flag))
+	}
+	st, err := os.Stat(abs)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Errorf("%s %s is a folder: name a file, e.g. %s", f.flag, f.path, filepath.Join(f.path, "run"+profileExt(f.flag)))
+	case err == nil:
+		if !isProfile(abs, f.flag) {
+			return fmt.Errorf("%s %s exists and is not a profile; remove it or choose another path", f.flag, f.path)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if dst, derr := os.Stat(filepath.Dir(abs)); derr != nil || !dst.IsDir() {
+			return fmt.Errorf("%s %s: cannot create it (no such file or directory): name a file in a folder that exists and that you can write", f.flag, f.path)
+		}
+	default:
+		return fmt.Errorf("%s %s: %v: name a file you can write", f.flag, f.path, pathless(err))
+	}
+	return nil
+}
+
+// isProfile says whether the existing file at path is what the flag writes
+// (so overwriting it loses only an older profile): pprof files are gzip,
+// traces start "go 1.NN trace". An empty file holds nothing to lose.
+func isProfile(path, flag string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if n == 0 {
+		return true
+	}
+	if flag == "--trace" {
+		return bytes.HasPrefix(head, []byte("go 1.")) && bytes.Contains(head, []byte(" trace"))
+	}
+	return bytes.HasPrefix(head, []byte{0x1f, 0x8b})
+}
+
+// projectFiles are the files of the project in dir that a profile flag
+// must never name, by absolute path: what they are, for the refusal.
+func projectFiles(dir, connector, jobFile string) map[string]string {
+	if jobFile == "" {
+		jobFile = filepath.Join(dir, "fixtures", connector, "job.json")
+	}
+	m := map[string]string{}
+	for path, what := range map[string]string{
+		jobFile:                                "the job file",
+		filepath.Join(dir, "connectors.yaml"):  "the project's connectors.yaml",
+		filepath.Join(dir, ".env"):             "the project's .env",
+		filepath.Join(dir, ".env.credentials"): "the project's .env.credentials",
+	} {
+		if abs, err := filepath.Abs(path); err == nil {
+			m[abs] = what
+		}
+	}
+	return m
 }
 
 func profileExt(flag string) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,6 +170,13 @@ func runSuite(c *call, o *suiteOptions) int {
 	if o.parallel < 1 {
 		return c.fail("-j %d: run at least 1 fixture at a time", o.parallel)
 	}
+	if o.junit != "" {
+		// Checked before any fixture runs: finding out at the end would
+		// cost the whole suite and replace its exit code with 3.
+		if err := checkWritable(o.junit); err != nil {
+			return c.fail("--junit %s: %v", o.junit, err)
+		}
+	}
 	var fx []fixture
 	if len(o.jobs) > 0 {
 		if c.fs.NArg() > 0 {
@@ -225,4 +233,23 @@ func runSuite(c *call, o *suiteOptions) int {
 		return connectors.Expectation.Code()
 	}
 	return 0
+}
+
+// checkWritable says whether a file can be written at path, without
+// changing an existing one: it opens it for writing without truncating,
+// and removes it again when it did not exist.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return errors.New("is a folder: name a file, e.g. " + filepath.Join(path, "junit.xml"))
+	}
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot create it (%v): name a file in a folder that exists and that you can write", pathless(err))
+	}
+	f.Close()
+	if statErr != nil {
+		os.Remove(path)
+	}
+	return nil
 }

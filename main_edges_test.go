@@ -138,8 +138,10 @@ func TestConnectorCheckIsSetup(t *testing.T) {
 		want []string
 	}{
 		{"synthetic rows", map[string]string{"SYNTHETIC_ROWS": "abc"},
-			[]string{`synthetic: SYNTHETIC_ROWS="abc" is not a whole number: set it to a row count such as 1000000`}},
-		{"synthetic log lines", map[string]string{"SYNTHETIC_LOG_LINES": "-1"}, []string{`SYNTHETIC_LOG_LINES="-1"`}},
+			[]string{`synthetic: SYNTHETIC_ROWS="abc" is not a whole number: it must be 0 or more, a row count such as 1000000`}},
+		{"synthetic rows negative", map[string]string{"SYNTHETIC_ROWS": "-5"},
+			[]string{`synthetic: SYNTHETIC_ROWS="-5" is negative: it must be 0 or more, a row count such as 1000000`}},
+		{"synthetic log lines", map[string]string{"SYNTHETIC_LOG_LINES": "-1"}, []string{`SYNTHETIC_LOG_LINES="-1" is negative: it must be 0 or more`}},
 		{"sqlite path under a file", map[string]string{"SQLITE_DATABASE": "connectors.yaml/w.db"},
 			[]string{"sqlite: the database file in SQLITE_DATABASE", "lies under a file, not a folder"}},
 	}

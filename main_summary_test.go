@@ -168,6 +168,10 @@ func TestSummaryTableAndErrors(t *testing.T) {
 		if f[0] == "region" && (f[4] != "8" || f[5] != "anz" || f[6] != "west") {
 			t.Errorf("region: %q", f)
 		}
+		// A timestamp reads as the rows table shows it: no trailing zero digits.
+		if f[0] == "created_at" && (f[5] != "2026-01-01T00:00:00Z" || strings.Contains(l, ".000000")) {
+			t.Errorf("created_at: %q, want min 2026-01-01T00:00:00Z as the rows table shows it", f)
+		}
 		if f[0] == "quantity" && (f[4] != "1,000" || f[5] != "0" || f[6] != "999" || f[7] != "499.5") {
 			t.Errorf("quantity: %q", f)
 		}
@@ -185,10 +189,35 @@ func TestSummaryTableAndErrors(t *testing.T) {
 		{[]string{"inspect", rep.RunID, "--json"}, "connector-dev inspect: --json goes with --summary (inspect RUN-ID --summary --json)\n"},
 		{[]string{"inspect", "20991231-000000-000000", "--summary"}, ""},
 		{[]string{"inspect", rep.RunID, "--summary", "--batch", "9"}, "connector-dev inspect: run " + rep.RunID + " has no batch 9 (it has 3)\n"},
+		{[]string{"inspect", rep.RunID, "--summary", "--batch", "0"}, "connector-dev inspect: --batch 0: batches are numbered from 1 (run `connector-dev inspect RUN-ID --ci` for the list)\n"},
+		{[]string{"inspect", rep.RunID, "--summary", "--batch", "-1"}, "connector-dev inspect: --batch -1: batches are numbered from 1 (run `connector-dev inspect RUN-ID --ci` for the list)\n"},
+		{[]string{"inspect", rep.RunID, "--batch", "0"}, "connector-dev inspect: --batch 0: batches are numbered from 1 (run `connector-dev inspect RUN-ID --ci` for the list)\n"},
+		{[]string{"inspect", rep.RunID, "--summary", "--format", "jsonl"}, "connector-dev inspect: --format does not apply to --summary; use --json\n"},
 	} {
 		code, out, errOut := cli(t, tc.args...)
 		if code != 3 || out != "" || strings.Count(errOut, "\n") != 1 || (tc.msg != "" && errOut != tc.msg) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want %q)", tc.args, code, out, errOut, tc.msg)
+		}
+	}
+}
+
+// A run whose source uploaded nothing has no batches: --summary says so in
+// one line, exit 3, as for any run it cannot summarise.
+func TestSummaryNoBatches(t *testing.T) {
+	project(t)
+	t.Setenv("SYNTHETIC_ROWS", "0")
+	if code, out, errOut := cli(t, "run", "synthetic", "--ci"); code != 0 {
+		t.Fatalf("run: %d\n%s%s", code, out, errOut)
+	}
+	rep := lastReport(t)
+	if len(rep.Batches) != 0 {
+		t.Fatalf("the run stored %d batches, want none", len(rep.Batches))
+	}
+	for _, args := range [][]string{{"--summary"}, {"--summary", "--json"}} {
+		code, out, errOut := cli(t, append([]string{"inspect", rep.RunID}, args...)...)
+		want := "connector-dev inspect: run " + rep.RunID + " has no batches: its source uploaded no rows, so there is nothing to summarise\n"
+		if code != 3 || out != "" || errOut != want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 3 and %q", args, code, out, errOut, want)
 		}
 	}
 }

@@ -201,6 +201,12 @@ func TestBadInput(t *testing.T) {
 		{"--from-run with --job", nil, []string{"run", "sqlite", "--from-run", "20260101-000000-abcdef", "--job", "x.json"}, 3, []string{"--from-run", "drop --job"}},
 		{"negative --timeout", nil, []string{"run", "synthetic", "--timeout", "-1s"}, 3, []string{"--timeout", "negative"}},
 		{"s3 on a public address", nil, []string{"s3", "--addr", "0.0.0.0:0"}, 3, []string{"--addr", "loopback"}},
+		{"state dir under a file", nil, []string{"run", "synthetic", "--ci", "--state-dir", "connectors.yaml/st"}, 3,
+			[]string{"--state-dir connectors.yaml/st: cannot make its S3 store connectors.yaml/st/s3 (not a directory): give a folder you can write"}},
+		{"s3 on a bad port", nil, []string{"s3", "--addr", "127.0.0.1:99999"}, 3,
+			[]string{"--addr 127.0.0.1:99999: cannot listen there", "give a free loopback port"}},
+		{"job that is not JSON", nil, []string{"run", "synthetic", "--ci", "--job", "connectors.yaml"}, 3,
+			[]string{"connectors.yaml: not a JSON job", "give a job file such as fixtures/NAME/job.json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,6 +226,9 @@ func TestBadInput(t *testing.T) {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q: %s", w, errOut)
 				}
+			}
+			if strings.Contains(errOut, "Options.") || strings.Contains(errOut, "invalid character") {
+				t.Errorf("stderr names Go internals, not what the user gave: %s", errOut)
 			}
 			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "tampered-token") {
 				t.Errorf("stderr leaks a stack or the token: %s", errOut)

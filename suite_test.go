@@ -237,11 +237,16 @@ func TestSuiteSetupErrors(t *testing.T) {
 		{[]string{"-j", "0"}, "connector-dev test: -j 0: run at least 1 fixture at a time"},
 		{[]string{"--repeat", "0"}, "connector-dev test: --repeat 0: run each fixture at least once"},
 		{[]string{"--shard", "5/5", "--job", "fixtures/synthetic/job.json"}, "connector-dev test: no fixtures to run"},
+		{[]string{"--junit", "out/j.xml"}, "connector-dev test: --junit out/j.xml: cannot create it (no such file or directory): name a file in a folder that exists and that you can write"},
+		{[]string{"--junit", "fixtures"}, "connector-dev test: --junit fixtures: is a folder: name a file, e.g. fixtures/junit.xml"},
 	} {
 		code, out, errOut := cli(t, append([]string{"test"}, tt.args...)...)
 		if code != 3 || !strings.HasPrefix(errOut, tt.want) || strings.Count(errOut, "\n") != 1 || out != "" {
 			t.Errorf("test %v: exit %d, stderr %q, stdout %q; want 3 and %q", tt.args, code, errOut, out, tt.want)
 		}
+	}
+	if _, err := os.Stat("out"); err == nil {
+		t.Error("--junit out/j.xml created out/")
 	}
 	t.Chdir(t.TempDir())
 	if code, _, errOut := cli(t, "test"); code != 3 || !strings.Contains(errOut, "connectors.yaml") {

@@ -23,7 +23,7 @@ type CheckRuntime interface {
 // ends the run with reason setup (exit 3), its text the one line the user
 // sees. Say which variable to fix and how, e.g.
 //
-//	SYNTHETIC_ROWS="abc" is not a whole number: set it to a row count such as 1000000
+//	SYNTHETIC_ROWS="abc" is not a whole number: it must be 0 or more, a row count such as 1000000
 //
 // and never a credential's value (a setting's value is fine). Check must not
 // change anything: it runs for `check` too.

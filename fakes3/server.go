@@ -179,7 +179,7 @@ func Start(opts Options) (*Server, error) {
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("fakes3: listen on %s (Options.Addr): %w", opts.Addr, err)
+		return nil, &ListenError{Addr: opts.Addr, Err: err}
 	}
 	s := &Server{
 		url:     "http://" + ln.Addr().String(),
@@ -212,18 +212,18 @@ func newBackend(opts Options) (*backend, error) {
 	}
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("fakes3: Options.Dir %s: %w", opts.Dir, err)
+		return nil, &DirError{Dir: opts.Dir, Op: "resolve", Err: err}
 	}
 	osfs := opts.fs
 	if osfs == nil {
 		osfs = afero.NewOsFs()
 	}
 	if err := osfs.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("fakes3: create Options.Dir %s: %w", opts.Dir, err)
+		return nil, &DirError{Dir: opts.Dir, Op: "create", Err: err}
 	}
 	be, err := newDiskBackend(afero.NewBasePathFs(osfs, dir))
 	if err != nil {
-		return nil, fmt.Errorf("fakes3: open disk backend at %s (Options.Dir): %w", opts.Dir, err)
+		return nil, &DirError{Dir: opts.Dir, Op: "open disk backend at", Err: err}
 	}
 	return &backend{Backend: be, disk: true, dir: dir, hint: hint}, nil
 }

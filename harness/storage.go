@@ -2,6 +2,9 @@ package harness
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -81,5 +84,20 @@ func (e embeddedS3) start(ctx context.Context) (*fakes3.Server, error) {
 	}
 	o := e.opts
 	o.Dir = e.dir()
-	return fakes3.Start(o)
+	srv, err := fakes3.Start(o)
+	// Said in the user's terms: the flag they gave, not fakes3's fields.
+	var de *fakes3.DirError
+	if errors.As(err, &de) {
+		cause := de.Err
+		var pe *os.PathError
+		if errors.As(cause, &pe) {
+			cause = pe.Err
+		}
+		return nil, fmt.Errorf("--state-dir %s: cannot make its S3 store %s (%v): give a folder you can write", e.stateDir, de.Dir, cause)
+	}
+	var le *fakes3.ListenError
+	if errors.As(err, &le) && o.Addr != "" {
+		return nil, fmt.Errorf("--addr %s: cannot listen there (%v): give a free loopback port, e.g. 127.0.0.1:9000", o.Addr, le.Err)
+	}
+	return srv, err
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"connector-dev/connectors"
-	"connector-dev/harness/codec"
 )
 
 // SummarizeRun summarizes a past run's batches (batch 0: all of them, as
@@ -30,6 +29,9 @@ func SummarizeRun(ctx context.Context, stateDir string, past *PastRuns, runID st
 		return nil, fmt.Errorf("run %s is incomplete: %s; its batches are not known", runID, rep.Exit.Message)
 	}
 	batches := rep.Batches
+	if len(batches) == 0 {
+		return nil, fmt.Errorf("run %s has no batches: its source uploaded no rows, so there is nothing to summarise", runID)
+	}
 	if batch != 0 {
 		batches = nil
 		for _, b := range rep.Batches {
@@ -46,7 +48,9 @@ func SummarizeRun(ctx context.Context, stateDir string, past *PastRuns, runID st
 
 // SummaryValue is a min or max as the summary table prints it: as
 // `inspect --format jsonl` writes the value, strings unquoted (the empty
-// string as ""), NULL when there is none.
+// string as ""), NULL when there is none; a timestamp as the rows table
+// shows it (RFC 3339, no trailing zero digits), so the two views of one
+// value read the same. --json keeps the codec's fixed six digits.
 func SummaryValue(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -57,7 +61,7 @@ func SummaryValue(v any) string {
 		}
 		return x
 	case time.Time:
-		return x.UTC().Format(codec.TimeLayout)
+		return x.UTC().Format(time.RFC3339Nano)
 	case float64:
 		return string(appendJSONNumber(nil, x))
 	}

@@ -465,7 +465,9 @@ func (b *batchBrowser) ShortHelp() []key.Binding {
 	case b.rowsShown():
 		keys := []key.Binding{k.Back, k.Find}
 		if b.browse.query != nil {
-			keys = append(keys, k.Next)
+			// n first: after a find it is the key pressed next, and the
+			// footer drops keys from the end when the status is long.
+			keys = []key.Binding{k.Next, k.Back, k.Find}
 		}
 		keys = append(keys, k.Freq, k.Value, k.Jump)
 		return append(keys, append(b.table.ShortHelp(), k.Schema, k.Meta)...)

@@ -88,7 +88,7 @@ func (b *batchBrowser) findPrompt() string {
 	return "find: "
 }
 
-// openFind opens the prompt with the last query, to edit or run again.
+// openFind opens the find prompt, empty.
 func (b *batchBrowser) openFind() tea.Cmd {
 	bs := &b.browse
 	if bs.input.Prompt == "" {
@@ -96,11 +96,8 @@ func (b *batchBrowser) openFind() tea.Cmd {
 		bs.input.Placeholder = "text to find (tab: every column)"
 	}
 	bs.finding = true
+	// Empty, so what is typed is the new query (n and N repeat the last).
 	bs.input.SetValue("")
-	if bs.query != nil {
-		bs.input.SetValue(formatFind(*bs.query))
-		bs.input.CursorEnd()
-	}
 	bs.input.Prompt = b.findPrompt()
 	return bs.input.Focus()
 }
@@ -339,7 +336,10 @@ func (b *batchBrowser) browseStatus() string {
 	case b.browse.freq != nil:
 		return b.browse.freq.status()
 	case t.hit != nil && t.row() == t.hit.row && b.browse.query != nil:
-		return fmt.Sprintf("found %q in batch %s · %s", b.browse.query.text, count(int64(b.item.info.Index)), t.status())
+		// Short (the query cut, no column position: the hit is marked), so
+		// that n, the key to press next, still fits beside it.
+		return fmt.Sprintf("found %q in batch %s · row %s of %s", fit(oneLine(b.browse.query.text), 16), count(int64(b.item.info.Index)),
+			count(int64(t.row()+1)), count(int64(t.frame.Len())))
 	}
 	return t.status()
 }

@@ -191,8 +191,25 @@ func (v *freqView) title() string {
 	if v.run {
 		t += " (" + plural(int64(v.of), "batch", "batches") + ")"
 	}
-	t += " · " + plural(v.counter.rows, "row", "rows") + " · " + plural(int64(len(v.entries)), "value", "values")
+	t += " · " + plural(v.counter.rows, "row", "rows") + " · " + v.valuesLabel()
 	return t
+}
+
+// valuesLabel counts the distinct values as the summary does, nulls apart
+// ("6 values + null"); a table that dropped values says its count is a
+// lower bound, the same way whatever was kept.
+func (v *freqView) valuesLabel() string {
+	fc := v.counter
+	var s string
+	if fc.pruned {
+		s = "≥ " + count(int64(fc.limit)) + " values (approximate)"
+	} else {
+		s = plural(int64(len(fc.counts)), "value", "values")
+	}
+	if fc.nulls > 0 {
+		s += " + null"
+	}
+	return s
 }
 
 // note is the line under the title of a table that had to drop values.

@@ -19,9 +19,9 @@ func TestCheck(t *testing.T) {
 	}{
 		{nil, connectors.Success, ""},
 		{map[string]string{synthetic.RowsEnv: "1000000", synthetic.LogLinesEnv: "5"}, connectors.Success, ""},
-		{map[string]string{synthetic.RowsEnv: "abc"}, connectors.Setup, `SYNTHETIC_ROWS="abc" is not a whole number: set it to a row count such as 1000000`},
-		{map[string]string{synthetic.RowsEnv: "-5"}, connectors.Setup, `SYNTHETIC_ROWS="-5" is not a whole number: set it to a row count such as 1000000`},
-		{map[string]string{synthetic.LogLinesEnv: "many"}, connectors.Setup, `SYNTHETIC_LOG_LINES="many" is not a whole number: set it to a number of lines such as 200000`},
+		{map[string]string{synthetic.RowsEnv: "abc"}, connectors.Setup, `SYNTHETIC_ROWS="abc" is not a whole number: it must be 0 or more, a row count such as 1000000`},
+		{map[string]string{synthetic.RowsEnv: "-5"}, connectors.Setup, `SYNTHETIC_ROWS="-5" is negative: it must be 0 or more, a row count such as 1000000`},
+		{map[string]string{synthetic.LogLinesEnv: "many"}, connectors.Setup, `SYNTHETIC_LOG_LINES="many" is not a whole number: it must be 0 or more, a number of lines such as 200000`},
 	}
 	for _, tc := range tests {
 		rt := connectortest.New(nil)

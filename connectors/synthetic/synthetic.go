@@ -102,7 +102,10 @@ func ParseRows(s string) (int64, error) {
 	// ParseUint refuses signs, so "-5" and "+5" are both rejected the same way.
 	n, err := strconv.ParseUint(s, 10, 63)
 	if err != nil {
-		return 0, fmt.Errorf("%s=%q is not a whole number: set it to a row count such as 1000000", RowsEnv, s)
+		if v, perr := strconv.ParseInt(s, 10, 64); perr == nil && v < 0 {
+			return 0, fmt.Errorf("%s=%q is negative: it must be 0 or more, a row count such as 1000000", RowsEnv, s)
+		}
+		return 0, fmt.Errorf("%s=%q is not a whole number: it must be 0 or more, a row count such as 1000000", RowsEnv, s)
 	}
 	return int64(n), nil
 }
@@ -113,8 +116,11 @@ func parseLogLines(s string) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s=%q is not a whole number: set it to a number of lines such as 200000", LogLinesEnv, s)
+	if err == nil && n < 0 {
+		return 0, fmt.Errorf("%s=%q is negative: it must be 0 or more, a number of lines such as 200000", LogLinesEnv, s)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a whole number: it must be 0 or more, a number of lines such as 200000", LogLinesEnv, s)
 	}
 	return n, nil
 }

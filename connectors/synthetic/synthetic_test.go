@@ -141,7 +141,7 @@ func TestRowsSetting(t *testing.T) {
 		{"", connectors.Success, synthetic.DefaultRows, ""},
 		{" 12 ", connectors.Success, 12, ""},
 		{"0", connectors.NoFail, 0, "No rows returned"},
-		{"-1", connectors.Error, 0, `SYNTHETIC_ROWS="-1" is not a whole number`},
+		{"-1", connectors.Error, 0, `SYNTHETIC_ROWS="-1" is negative: it must be 0 or more`},
 		{"1.5", connectors.Error, 0, `SYNTHETIC_ROWS="1.5" is not a whole number`},
 		{"1e6", connectors.Error, 0, `SYNTHETIC_ROWS="1e6" is not a whole number`},
 		{"lots", connectors.Error, 0, `SYNTHETIC_ROWS="lots" is not a whole number`},

@@ -57,6 +57,12 @@ func parseJob(file string, src []byte) (*connectors.JobDetails, error) {
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: the file is empty: want a JSON object of the job's fields, such as {\"ETLJobNM\": \"my-job\", ...}", file)
 	}
+	if off := skipSpace(src, 0); err != nil && off < len(src) && !strings.ContainsRune("{[\"-0123456789tfn", rune(src[off])) {
+		// Not JSON from its first character: another file (connectors.yaml,
+		// a .env) given as the job, not a job with a typo in it.
+		// Its text is not quoted: the file may hold credentials.
+		return nil, fmt.Errorf("%s: not a JSON job (a job is a JSON object of the job's fields, {\"ETLJobNM\": ...}): give a job file such as fixtures/NAME/job.json", file)
+	}
 	if err != nil {
 		return nil, jsonSyntaxError(file, src, err)
 	}

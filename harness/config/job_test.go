@@ -93,6 +93,8 @@ func TestLoadJobErrors(t *testing.T) {
 			file + `:1:17: unexpected end of file: a closing } ] or " is missing`},
 		{"empty file", "  \n", file + `: the file is empty: want a JSON object of the job's fields, such as {"ETLJobNM": "my-job", ...}`},
 		{"not an object", "\n [1]", file + `:2:2: want a JSON object of the job's fields, got a list`},
+		{"not JSON at all", "# connectors.yaml\nsynthetic:\n  kind: source\n", file + `: not a JSON job (a job is a JSON object of the job's fields, {"ETLJobNM": ...}): give a job file such as fixtures/NAME/job.json`},
+		{"a .env, its text not shown", "SALESFORCE_TOKEN=s3cret\n", file + `: not a JSON job (a job is a JSON object of the job's fields, {"ETLJobNM": ...}): give a job file such as fixtures/NAME/job.json`},
 		{"trailing data",
 			`{"ETLJobNM": "j", "SourceConnectorNM": "s", "UpdateMethodCD": 1} {}`,
 			file + `:1:66: unexpected text after the job object (one job per file)`},
