@@ -202,27 +202,46 @@ func (d *dashboard) barParts(s *stageState) barParts {
 // most and aligned: decoration and the least telling counts go first, rows
 // and rows/s last.
 func summaryLines(stages []harness.StageReport, width int) []string {
-	connW := 0
+	var w summaryWidths
 	for _, s := range stages {
-		connW = max(connW, lipgloss.Width(s.Connector))
+		f := summaryFieldsOf(s)
+		w.conn = max(w.conn, lipgloss.Width(s.Connector))
+		w.rows = max(w.rows, lipgloss.Width(f.rows))
+		w.batches = max(w.batches, lipgloss.Width(f.batches))
+		w.size = max(w.size, lipgloss.Width(f.size))
+		w.took = max(w.took, lipgloss.Width(f.took))
 	}
 	rows := make([][]string, len(stages))
 	for i, s := range stages {
-		rows[i] = summaryVariants(s, connW)
+		rows[i] = summaryVariants(s, w)
 	}
 	return fitAll(width, rows)
 }
 
-func summaryVariants(s harness.StageReport, connW int) []string {
-	rows := plural(s.Rows, "row", "rows")
-	batches := plural(s.Batches, "batch", "batches")
-	size := bytesize(s.Bytes)
-	took := duration(time.Duration(s.Seconds * float64(time.Second)))
-	r := ""
-	if s.RowsPerS > 0 {
-		r = count(int64(s.RowsPerS+0.5)) + " rows/s"
+// summaryWidths are the widest of each field over the banner's stages, so
+// the stages' lines line up column by column (a 108ms beside a 1.4s).
+type summaryWidths struct{ conn, rows, batches, size, took int }
+
+type summaryFields struct{ rows, batches, size, took, rate string }
+
+func summaryFieldsOf(s harness.StageReport) summaryFields {
+	f := summaryFields{
+		rows:    plural(s.Rows, "row", "rows"),
+		batches: plural(s.Batches, "batch", "batches"),
+		size:    bytesize(s.Bytes),
+		took:    duration(time.Duration(s.Seconds * float64(time.Second))),
 	}
-	name, conn := pad(s.Name, 12)+" ", pad(s.Connector, connW)+"  "
+	if s.RowsPerS > 0 {
+		f.rate = count(int64(s.RowsPerS+0.5)) + " rows/s"
+	}
+	return f
+}
+
+func summaryVariants(s harness.StageReport, w summaryWidths) []string {
+	f := summaryFieldsOf(s)
+	rows, batches := padLeft(f.rows, w.rows), pad(f.batches, w.batches)
+	size, took, r := padLeft(f.size, w.size), padLeft(f.took, w.took), f.rate
+	name, conn := pad(s.Name, 12)+" ", pad(s.Connector, w.conn)+"  "
 	return []string{
 		name + pad(s.Connector, 12) + " " + joinNonEmpty("  ", rows, batches, size, took, r),
 		name + conn + joinNonEmpty("  ", rows, batches, size, took, r),
