@@ -23,8 +23,9 @@ import "errors"
 // It returns only once the source has ended: nil when the source succeeded
 // and its manifest lists exactly the batches handed over; otherwise an error
 // that wraps ErrSourceFailed (the source failed, was stopped, or ended with
-// ExitNoFail), and the destination's context is cancelled. If the destination fails first, the source is stopped and
-// the run ends with the destination's reason.
+// ExitNoFail), and the destination's context is cancelled. If the
+// destination fails first, the source is stopped and the run ends with the
+// destination's reason.
 //
 // A destination that does not implement Transactional, or returns false,
 // runs after the source succeeded, over the batches its manifest lists.
