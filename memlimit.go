@@ -21,21 +21,23 @@ const softLimitFloor = 100 << 20
 // and nothing changes for a run whose heap stays small. GOMEMLIMIT set in
 // the environment wins.
 func tuneMemoryLimit() {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	set := func() {
-		metrics.Read(sample)
-		limit := int64(softLimitFloor)
-		if sample[0].Value.Kind() == metrics.KindUint64 {
-			if live := int64(sample[0].Value.Uint64()); live+live/4 > limit {
-				limit = live + live/4
-			}
-		}
-		debug.SetMemoryLimit(limit)
-	}
-	set()
+	setMemoryLimit()
 	go func() {
 		for range time.Tick(250 * time.Millisecond) {
-			set()
+			setMemoryLimit()
 		}
 	}()
+}
+
+// setMemoryLimit sets the soft limit once, from the live heap now.
+func setMemoryLimit() {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	limit := int64(softLimitFloor)
+	if sample[0].Value.Kind() == metrics.KindUint64 {
+		if live := int64(sample[0].Value.Uint64()); live+live/4 > limit {
+			limit = live + live/4
+		}
+	}
+	debug.SetMemoryLimit(limit)
 }

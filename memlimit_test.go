@@ -10,7 +10,7 @@ import (
 func TestTuneMemoryLimitFollowsLiveHeap(t *testing.T) {
 	old := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(old)
-	tuneMemoryLimit()
+	setMemoryLimit()
 	if got := debug.SetMemoryLimit(-1); got < softLimitFloor {
 		t.Fatalf("limit %d below the floor %d", got, softLimitFloor)
 	}
@@ -19,7 +19,7 @@ func TestTuneMemoryLimitFollowsLiveHeap(t *testing.T) {
 		big = append(big, make([]byte, 1<<20)) // 200 MiB live
 	}
 	debug.FreeOSMemory() // a GC, so the live heap metric counts them
-	tuneMemoryLimit()
+	setMemoryLimit()
 	got := debug.SetMemoryLimit(-1)
 	if got < 200<<20+50<<20 {
 		t.Fatalf("with 200 MiB live the limit is %d MiB; want at least 250", got>>20)

@@ -157,10 +157,6 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 	dupA, dupB := none, none
 	var changed []keyedPair
 	var added, gone []loc
-	keepFirst := func(l []loc) []loc {
-		slices.Sort(l)
-		return l[:min(len(l), d.limit)]
-	}
 	for p := 0; p < n; p++ {
 		if err := d.ctx.Err(); err != nil {
 			return err
@@ -205,7 +201,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 		if err != nil {
 			return err
 		}
-		added = keepFirst(append(added, keepFirst(addedP)...))
+		added = firstLocs(append(added, firstLocs(addedP, d.limit)...), d.limit)
 		var goneP []loc
 		for _, e := range m {
 			if e.at&matched == 0 {
@@ -213,7 +209,7 @@ func (d *differ) keyedSpilled(key []string, n int) error {
 				goneP = append(goneP, e.at)
 			}
 		}
-		gone = keepFirst(append(gone, keepFirst(goneP)...))
+		gone = firstLocs(append(gone, firstLocs(goneP, d.limit)...), d.limit)
 		m, bOnly = nil, nil
 		// This partition's changed columns are counted now, so that only
 		// the first --limit changed rows (to show) outlive it.
@@ -279,10 +275,6 @@ func (d *differ) multisetSpilled(n int) error {
 		first loc
 	}
 	var added, gone []loc
-	keepFirst := func(l []loc) []loc {
-		slices.Sort(l)
-		return l[:min(len(l), d.limit)]
-	}
 	for p := 0; p < n; p++ {
 		if err := d.ctx.Err(); err != nil {
 			return err
@@ -314,7 +306,7 @@ func (d *differ) multisetSpilled(n int) error {
 		if err != nil {
 			return err
 		}
-		added = keepFirst(append(added, keepFirst(addedP)...))
+		added = firstLocs(append(added, firstLocs(addedP, d.limit)...), d.limit)
 		var goneP []loc
 		for _, e := range seen {
 			if e.count > 0 {
@@ -322,7 +314,7 @@ func (d *differ) multisetSpilled(n int) error {
 				goneP = append(goneP, e.first)
 			}
 		}
-		gone = keepFirst(append(gone, keepFirst(goneP)...))
+		gone = firstLocs(append(gone, firstLocs(goneP, d.limit)...), d.limit)
 	}
 	if err := d.addedSamples(added); err != nil {
 		return err
@@ -375,4 +367,11 @@ func (d *differ) spillBoth(n int, key []string) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// firstLocs sorts l and keeps its first limit locations: the rows a spilled
+// diff shows, in batch order, whichever partition they came from.
+func firstLocs(l []loc, limit int) []loc {
+	slices.Sort(l)
+	return l[:min(len(l), limit)]
 }
