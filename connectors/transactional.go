@@ -27,6 +27,11 @@ import "errors"
 // destination fails first, the source is stopped and the run ends with the
 // destination's reason.
 //
+// The transaction stays open while the source runs: SQLite holds the
+// database file's write lock from the first batch stored until the source
+// ends, and PostgreSQL an idle transaction (the postgres destination turns
+// off idle_in_transaction_session_timeout for it).
+//
 // A destination that does not implement Transactional, or returns false,
 // runs after the source succeeded, over the batches its manifest lists.
 type Transactional interface {

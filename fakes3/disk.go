@@ -285,8 +285,9 @@ func (d *diskBackend) conditionInfo(bucket, key string) (*gofakes3.ConditionalOb
 // loadMeta reads an object's sidecar; mu is held (shared will do). A
 // sidecar that is missing, unreadable or does not match the file's size and
 // time (a file put there by another tool, a crash between a PUT's renames)
-// is rebuilt from the file: hashed again, user metadata kept, and saved
-// when the folder lets it.
+// is rebuilt from the file: hashed again, with no user metadata (the
+// sidecar's belongs to another version of the bytes: serving it would pair
+// new bytes with an old schema), and saved when the folder lets it.
 func (d *diskBackend) loadMeta(bucket, key string, st os.FileInfo) (sidecar, error) {
 	mp := metaPath(bucket, key)
 	var sc sidecar
@@ -302,6 +303,7 @@ func (d *diskBackend) loadMeta(bucket, key string, st os.FileInfo) (sidecar, err
 	if len(sc.Hash) == md5.Size && sc.Size == st.Size() && sc.ModTime.Equal(st.ModTime()) {
 		return sc, nil
 	}
+	sc = sidecar{}
 	f, err := d.fs.Open(objectPath(bucket, key))
 	if err != nil {
 		return sidecar{}, err

@@ -403,6 +403,11 @@ func TestFileChangedBehindTheStore(t *testing.T) {
 		if !bytes.Equal(got, body) || aws.ToString(out.ETag) != md5Hex(body) {
 			t.Errorf("GET %s: %q ETag %s, want %q ETag %s", key, got, aws.ToString(out.ETag), body, md5Hex(body))
 		}
+		// The old version's metadata ("rows": "2") does not describe
+		// these bytes: it must not be served with them.
+		if len(out.Metadata) != 0 {
+			t.Errorf("GET %s: metadata %v of another version of the bytes", key, out.Metadata)
+		}
 	}
 }
 

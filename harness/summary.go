@@ -41,8 +41,10 @@ type SummaryOptions struct {
 }
 
 // Summarizer folds frames, one batch at a time, into a summary per
-// column. Its memory is bounded by the columns, not the rows: per column
-// at most 2*ExactDistinct+2 hashes (16 MB at the default), then 64 KiB.
+// column. Its memory is bounded, not by the rows: per column at most
+// 2*limit+2 hashes, limit being ExactDistinct shared out of exactBudget
+// (16 MB a column at the default for up to ten columns, 160 MB at most in
+// all), then 64 KiB.
 type Summarizer struct {
 	limit  int
 	cols   []*colFold
@@ -61,6 +63,13 @@ func NewSummarizer(o SummaryOptions) *Summarizer {
 	}
 	return &Summarizer{limit: limit, byName: map[string]*colFold{}}
 }
+
+// exactBudget is how many distinct values a summary counts exactly over
+// all its columns: a wide object (1,000 columns) shares it, so each of its
+// columns is estimated sooner (past 10,000 values) instead of the summary
+// holding 16 MB of hashes a column. Up to ten columns each get the full
+// ExactDistinct.
+const exactBudget = 10_000_000
 
 // foldWorkers is how many goroutines fold a batch's columns: the
 // machines this runs on have two cores, and the batch reader shares them.
@@ -91,7 +100,8 @@ func (s *Summarizer) Add(f *connectors.Frame) error {
 		cf := s.byName[c.Name]
 		if cf == nil {
 			i := len(s.cols)
-			cf = &colFold{idx: i, name: c.Name, typ: c.Type, rows: s.rows, nulls: s.rows, distinct: newDistinctSet(s.limit, &s.scratch[i%foldWorkers]), nanOnly: true}
+			limit := min(s.limit, max(exactBudget/max(f.NumColumns(), i+1), 1000))
+			cf = &colFold{idx: i, name: c.Name, typ: c.Type, rows: s.rows, nulls: s.rows, distinct: newDistinctSet(limit, &s.scratch[i%foldWorkers]), nanOnly: true}
 			s.byName[c.Name] = cf
 			s.cols = append(s.cols, cf)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -238,5 +239,46 @@ func TestSummarizeBatches(t *testing.T) {
 	_, err = Summarize(context.Background(), r, []BatchInfo{{Key: "b1", Rows: 1}, {Key: "b2", Rows: 7}}, SummaryOptions{})
 	if err == nil || err.Error() != "batch b2 holds 1 rows, but the manifest says 7" {
 		t.Errorf("row count check: %v", err)
+	}
+}
+
+// A wide object shares the exact-count budget: with 1,000 columns each is
+// counted exactly up to 10,000 values, then estimated, so the summary
+// holds megabytes of hashes, not 16 MB a column.
+func TestSummaryWideSharesExactBudget(t *testing.T) {
+	const cols, rows = 1000, 12_000
+	fields := make([]connectors.Field, cols)
+	for j := range fields {
+		fields[j] = connectors.Field{Name: fmt.Sprintf("c%04d", j), Type: connectors.Int64}
+	}
+	f := connectors.NewFrame(fields...)
+	for j, c := range f.Columns() {
+		c.Ints = make([]int64, rows)
+		for i := range c.Ints {
+			c.Ints[i] = int64(i + j)
+		}
+	}
+	s := NewSummarizer(SummaryOptions{})
+	if err := s.Add(f); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Result() {
+		if !c.DistinctEstimated {
+			t.Fatalf("column %s of %d: %d distinct counted exactly, want an estimate past %d", c.Column, cols, c.Distinct, exactBudget/cols)
+		}
+	}
+	// Ten columns keep the full exact count.
+	narrow := connectors.NewFrame(fields[:10]...)
+	for j, c := range narrow.Columns() {
+		c.Ints = f.Columns()[j].Ints
+	}
+	s = NewSummarizer(SummaryOptions{})
+	if err := s.Add(narrow); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Result() {
+		if c.DistinctEstimated || c.Distinct != rows {
+			t.Errorf("column %s of 10: distinct %d estimated %v, want exactly %d", c.Column, c.Distinct, c.DistinctEstimated, rows)
+		}
 	}
 }

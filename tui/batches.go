@@ -89,6 +89,8 @@ func (b *batchBrowser) add(it batchItem) { b.items = append(b.items, it) }
 func (b *batchBrowser) reset(r harness.BatchReader, items []batchItem) {
 	b.reader, b.items, b.cursor, b.top = r, items, 0, 0
 	b.close()
+	b.onSummary = false // another run's summary is not this one's
+	b.summary.close()
 }
 
 func (b *batchBrowser) close() {

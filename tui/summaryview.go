@@ -30,6 +30,7 @@ type summaryView struct {
 	width, height int
 
 	gen     int
+	cancel  context.CancelFunc // stops the summary being computed
 	loading bool
 	err     error
 	cols    []harness.ColumnSummary
@@ -45,7 +46,7 @@ func newSummaryView(st *styles, keys *keyMap) *summaryView {
 // start reads the batches listed (each key once: a live run lists a batch
 // when it is written and again when it is read) and summarizes them.
 func (v *summaryView) start(ctx context.Context, r harness.BatchReader, items []batchItem) tea.Cmd {
-	v.gen++
+	v.close()
 	v.loading, v.err, v.cols, v.top, v.rows = true, nil, nil, 0, 0
 	seen := map[string]bool{}
 	var batches []harness.BatchInfo
@@ -62,14 +63,23 @@ func (v *summaryView) start(ctx context.Context, r harness.BatchReader, items []
 		return nil
 	}
 	gen := v.gen
+	ctx, v.cancel = context.WithCancel(ctx)
 	return func() tea.Msg {
 		cols, err := harness.Summarize(ctx, r, batches, harness.SummaryOptions{})
 		return summaryLoadedMsg{gen: gen, cols: cols, err: err}
 	}
 }
 
-// close leaves the view; an answer still coming is dropped.
-func (v *summaryView) close() { v.gen++; v.loading = false }
+// close leaves the view: the summary being computed stops reading batches,
+// and an answer still coming is dropped.
+func (v *summaryView) close() {
+	v.gen++
+	v.loading = false
+	if v.cancel != nil {
+		v.cancel()
+		v.cancel = nil
+	}
+}
 
 func (v *summaryView) loaded(m summaryLoadedMsg) {
 	if m.gen != v.gen {

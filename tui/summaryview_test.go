@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -58,5 +59,24 @@ func TestSummaryViewScrolls(t *testing.T) {
 	}
 	if v.batches != 1 || v.rows != 40 {
 		t.Errorf("a batch listed twice (written, read) is summarized once: %d batches, %d rows", v.batches, v.rows)
+	}
+}
+
+// Leaving the view stops the summary being computed, and an answer that
+// still arrives is dropped: pressing I, esc, I does not stack whole-run reads.
+func TestSummaryViewCloseCancels(t *testing.T) {
+	st := asciiStyles()
+	keys := newKeyMap()
+	v := newSummaryView(st, &keys)
+	items := []batchItem{{stage: "source", info: harness.BatchInfo{Key: batchKey(1), Rows: 40}}}
+	cmd := v.start(context.Background(), testReader(), items)
+	v.close()
+	msg := cmd().(summaryLoadedMsg)
+	if msg.err == nil || !errors.Is(msg.err, context.Canceled) {
+		t.Errorf("a closed summary went on reading: err %v, %d columns", msg.err, len(msg.cols))
+	}
+	v.Update(msg)
+	if v.cols != nil || v.err != nil {
+		t.Errorf("a stale answer was applied: %d columns, err %v", len(v.cols), v.err)
 	}
 }

@@ -140,6 +140,13 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		return rt.LogErr("postgres: %s", ld.loadError(err, "begin a transaction on "+srv.String()))
 	}
 	ld.inTx = true
+	// Loading beside the source (Transactional) keeps this transaction open,
+	// idle between batches, for the source's whole run: a server's
+	// idle_in_transaction_session_timeout (managed services set one) must
+	// not end it. SET LOCAL lasts only as long as the transaction.
+	if err := ld.exec(ctx, "SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
+		return rt.LogErr("postgres: %s", ld.loadError(err, "set the transaction's idle timeout on "+srv.String()))
+	}
 	d.ld = ld
 	if err := rt.RunBatches(ctx); err != nil {
 		return err

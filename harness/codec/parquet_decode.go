@@ -189,7 +189,7 @@ func appendPage(c *connectors.Column, page parquet.Page, sc *scratch) error {
 			dense += int(d)
 		}
 	}
-	if c.Len()+n > sc.rows && c.Nullable || c.Len()+n > MaxRows {
+	if c.Len()+n > sc.rows || c.Len()+n > MaxRows {
 		return fmt.Errorf("%w: pages hold more rows than the file declares", errCorrupt)
 	}
 	data := page.Data()

@@ -16,11 +16,16 @@ func TestDecodeIntoReusesAndKeepsStrings(t *testing.T) {
 	edge := edgeFrame(t)
 	big, small := synthFrame(300), synthFrame(40)
 	for _, c := range codecs() {
+		// Every batch is encoded into the same buffer, as the destination's
+		// reader GETs every batch into one: a decoder whose strings pointed
+		// into its input would see them overwritten by the next batch.
+		var buf []byte
 		encode := func(f *connectors.Frame) []byte {
-			data, err := c.Encode(nil, f)
+			data, err := c.Encode(buf[:0], f)
 			if err != nil {
 				t.Fatalf("%s encode: %v", c.Name(), err)
 			}
+			buf = data
 			return data
 		}
 		var got *connectors.Frame
