@@ -195,10 +195,13 @@ func (x *execution) runDestStage(ctx context.Context, st *stageRun, d connectors
 	defer st.ending.Release()
 	st.dest = d
 	exit := x.runConnector(ctx, st, func(ctx context.Context) error {
+		run := st.RunBatches
 		if runner, ok := st.dest.(connectors.Runner); ok {
-			return runner.Run(ctx, st)
+			run = func(ctx context.Context) error { return runner.Run(ctx, st) }
 		}
-		return st.RunBatches(ctx)
+		err := run(ctx)
+		st.returnedNil.Store(err == nil)
+		return err
 	})
 	return x.finishStage(st, exit)
 }

@@ -115,7 +115,8 @@ func (s *stageRun) rollBack(se *sourceEndedError) error {
 // runFedBatches is RunBatches beside the source: each batch as soon as the
 // uploader stored it, checked against the size and checksum it recorded;
 // at the end, the manifest must list exactly the batches loaded.
-func (s *stageRun) runFedBatches(ctx context.Context) error {
+func (s *stageRun) runFedBatches(ctx context.Context) (err error) {
+	defer func() { s.fed.Store(&err) }()
 	s.x.em.log(s.name, LevelInfo, fmt.Sprintf("loading batches under s3://%s/%s as the source stores them; %s commits only if the source succeeds",
 		s.x.store.Bucket(), s.x.prefix, s.connector))
 	return s.loadBatches(ctx, false, func(ctx context.Context, reuse func() *connectors.Frame, send func(readItem) bool) {
@@ -223,6 +224,15 @@ func (x *execution) runOverlapped(ctx context.Context, src, dst *plannedStage, d
 		destSt.expected.Store(srcRep.Rows)
 	}
 	<-done
+	if destRep != nil && destSt.brokePromise() {
+		// The harness exists to check connectors: a Transactional
+		// destination that swallowed the rollback is this run's failure.
+		msg := fmt.Sprintf("destination %s returned nil before RunBatches returned nil: it broke connectors.Transactional's promise (commit only after RunBatches returned nil) and may have kept rows of this run", dst.reg.Name)
+		x.em.log(StageDestination, LevelError, msg)
+		exit := ExitInfo{Reason: connectors.Error, Code: connectors.Error.Code(), Message: msg}
+		destRep.Exit = &exit
+		return []StageReport{srcRep, *destRep}, batches, exit
+	}
 	switch {
 	case destRep != nil && (destFirst || srcRep.Exit.Reason == connectors.Success):
 		return []StageReport{srcRep, *destRep}, batches, *destRep.Exit
@@ -232,4 +242,15 @@ func (x *execution) runOverlapped(ctx context.Context, src, dst *plannedStage, d
 		x.em.log("", LevelInfo, fmt.Sprintf("destination %s not run: the source ended with %s", dst.reg.Name, srcRep.Exit.Reason))
 	}
 	return []StageReport{srcRep}, batches, *srcRep.Exit
+}
+
+// brokePromise reports whether the destination's Run returned nil although
+// RunBatches, beside the source, had not returned nil (it failed, so the
+// destination should have rolled back, or it had not returned at all).
+func (s *stageRun) brokePromise() bool {
+	if s.dest == nil || !s.returnedNil.Load() {
+		return false
+	}
+	r := s.fed.Load()
+	return r == nil || *r != nil
 }

@@ -31,6 +31,10 @@ type stageRun struct {
 	up   *uploader              // source only
 	dest connectors.Destination // destination only
 	feed *feed                  // destination beside its source only: what the source stored so far
+	// fed is what RunBatches returned beside the source (nil until it
+	// has): the destination may return nil only after it returned nil.
+	fed         atomic.Pointer[error]
+	returnedNil atomic.Bool // the destination's Run returned nil
 }
 
 var _ connectors.Runtime = (*stageRun)(nil)
