@@ -36,12 +36,9 @@ const DatabaseField = "database"
 // DefaultDatabase is the file used when the credentials name none.
 const DefaultDatabase = ".connector-dev/warehouse.db"
 
-// rowsPerInsert is how many rows one INSERT statement carries: each step
-// and reset has a fixed cost that multi-row statements amortise.
-const rowsPerInsert = 100
-
-// maxParams is SQLite's default limit on ? parameters in one statement.
-const maxParams = 32766
+// maxColumns is the most columns a table of this build of SQLite takes
+// (SQLITE_MAX_COLUMN).
+const maxColumns = 2000
 
 // replaceSuffix starts the random part of the name of the table a Replace
 // run loads before swapping it in (see stagingTable).
@@ -64,16 +61,17 @@ func (d *Destination) LoadsInOneTransaction() bool { return true }
 
 var _ connectors.Transactional = (*Destination)(nil)
 
-// load is the state of one run: its connection, transaction and statements.
+// load is the state of one run: its connection, transaction and the
+// segments its batches go through (load.go).
 type load struct {
 	conn    *db
 	path    string
 	table   string // the table the user named
 	into    string // the table rows go into: table, or its replacement
 	method  int
-	columns []string // the loaded table's columns, in insert order; nil before the first batch
-	stmts   map[int]*stmt
+	columns []string // the loaded table's columns, in its order; nil before the first batch
 	rows    int64
+	segs    segments
 }
 
 // Run opens the database, loads every batch in one transaction and commits
@@ -95,18 +93,21 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 	if err != nil {
 		return rt.LogErr("sqlite: %v (credentials field %q)", err, DatabaseField)
 	}
-	ld := &load{conn: conn, path: path, table: table, into: table, method: job.UpdateMethodCD, stmts: map[int]*stmt{}}
+	ld := &load{conn: conn, path: path, table: table, into: table, method: job.UpdateMethodCD}
 	committed := false
 	// Deferred, so a panic in a Batch also rolls back: the previous table
-	// stays as it was and the file is not left locked.
+	// stays as it was and the file is not left locked. The copier is
+	// stopped first: until then it may be using the connection.
 	defer func() {
-		ld.closeStmts()
+		ld.segs.stop()
 		if !committed {
 			_ = conn.exec("ROLLBACK")
 		}
 		if cerr := conn.close(); cerr != nil && err == nil && committed {
 			err = rt.LogErr("sqlite: close %s: %v", path, cerr)
 		}
+		// After the close: SQLite has the segments attached until then.
+		ld.segs.remove()
 		d.ld = nil
 	}()
 	// IMMEDIATE takes the write lock now, so a concurrent writer fails the
@@ -121,12 +122,21 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 			return rt.LogErr("sqlite: %v", err)
 		}
 	}
+	if err := ld.segs.init(ctx, conn, path); err != nil {
+		return rt.LogErr("sqlite: %v", err)
+	}
 	d.ld = ld
 	if err := rt.RunBatches(ctx); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := ld.segs.finish(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return rt.LogErr("sqlite: insert into %s: %v", quote(table), err)
 	}
 	if ld.method == connectors.Replace {
 		if ld.columns == nil {
@@ -163,17 +173,19 @@ func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *conne
 		if err := ld.prepareTable(f); err != nil {
 			return rt.LogErr("sqlite: %v", err)
 		}
+		ld.segs.table(ld.into, ld.columnTypes(f.Fields()))
 	}
 	cols, err := ld.order(f)
 	if err != nil {
 		return rt.LogErr("sqlite: %v", err)
 	}
-	if err := ld.insert(ctx, cols, f.Len()); err != nil {
+	if err := ld.segs.add(ctx, cols, f.Len()); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return rt.LogErr("sqlite: insert into %s: %v", quote(ld.table), err)
 	}
+	ld.rows += int64(f.Len())
 	return nil
 }
 
@@ -190,8 +202,8 @@ func (ld *load) prepareTable(f *connectors.Frame) error {
 	if len(fields) == 0 {
 		return fmt.Errorf("table %s: the batch has no columns", quote(ld.table))
 	}
-	if len(fields) > maxParams {
-		return fmt.Errorf("table %s: %d columns is more than SQLite takes (%d)", quote(ld.table), len(fields), maxParams)
+	if len(fields) > maxColumns {
+		return fmt.Errorf("table %s: %d columns is more than SQLite takes (%d): map fewer columns in JobDataJSON", quote(ld.table), len(fields), maxColumns)
 	}
 	create := "CREATE TABLE " + quote(ld.into) + " (" + strings.Join(defs, ", ") + ")"
 	if a, b := caseDuplicate(fields); a != "" {
@@ -219,8 +231,24 @@ func (ld *load) prepareTable(f *connectors.Frame) error {
 	if msg := columnDiff(have, names); msg != "" {
 		return fmt.Errorf("table %s has other columns than the batch: %s; load it with Replace (UpdateMethodCD 2) or map the columns in JobDataJSON", quote(ld.table), msg)
 	}
-	ld.columns = names
+	// The table's own order: rows go in by INSERT ... SELECT *, which
+	// takes no column list.
+	ld.columns = have
 	return nil
+}
+
+// columnTypes is the type of each of ld.columns, from the batch's fields.
+func (ld *load) columnTypes(fields []connectors.Field) []connectors.Type {
+	types := make([]connectors.Type, len(ld.columns))
+	for i, name := range ld.columns {
+		for _, fd := range fields {
+			if strings.EqualFold(fd.Name, name) {
+				types[i] = fd.Type
+				break
+			}
+		}
+	}
+	return types
 }
 
 // order returns f's columns in the order of the insert statements, or an
@@ -286,128 +314,6 @@ func columnDiff(table, batch []string) string {
 		parts = append(parts, "the table has "+strings.Join(missing, ", ")+" that the batch lacks")
 	}
 	return strings.Join(parts, "; ")
-}
-
-// insert writes n rows of cols (in ld.columns order) with multi-row INSERTs.
-func (ld *load) insert(ctx context.Context, cols []*connectors.Column, n int) error {
-	per := max(1, min(rowsPerInsert, maxParams/len(cols)))
-	for start := 0; start < n; start += per {
-		// Checked per statement (~100 rows), which is as prompt as a
-		// user can tell and costs nothing next to the rows.
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		k := min(per, n-start)
-		st, err := ld.stmt(k)
-		if err != nil {
-			return err
-		}
-		if err := ld.bind(st, cols, start, k); err != nil {
-			return fmt.Errorf("rows %d to %d of the batch: %w", start+1, start+k, err)
-		}
-		if err := st.run(); err != nil {
-			return fmt.Errorf("rows %d to %d of the batch: %w", start+1, start+k, err)
-		}
-		ld.rows += int64(k)
-	}
-	return nil
-}
-
-// stmt returns the prepared INSERT for k rows, preparing it on first use.
-func (ld *load) stmt(k int) (*stmt, error) {
-	if s, ok := ld.stmts[k]; ok {
-		return s, nil
-	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO ")
-	b.WriteString(quote(ld.into))
-	b.WriteString(" (")
-	for i, c := range ld.columns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quote(c))
-	}
-	b.WriteString(") VALUES ")
-	row := "(" + strings.Repeat("?,", len(ld.columns)-1) + "?)"
-	for i := range k {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(row)
-	}
-	s, err := ld.conn.prepare(b.String())
-	if err != nil {
-		return nil, fmt.Errorf("prepare the insert: %w", err)
-	}
-	ld.stmts[k] = s
-	return s, nil
-}
-
-func (ld *load) closeStmts() {
-	for k, s := range ld.stmts {
-		s.close()
-		delete(ld.stmts, k)
-	}
-}
-
-// bind binds rows [start, start+k) of cols to st's parameters, one column
-// at a time so each column's type is switched on once per statement.
-func (ld *load) bind(st *stmt, cols []*connectors.Column, start, k int) error {
-	if err := ld.conn.reserve(textBytes(cols, start, k)); err != nil {
-		return err
-	}
-	nc := len(cols)
-	for j, c := range cols {
-		nulls := c.Nullable && c.Null != nil
-		var rc int32
-		for r := range k {
-			p := r*nc + j + 1
-			row := start + r
-			if nulls && c.Null[row] {
-				rc = st.bindNull(p)
-			} else {
-				switch c.Type {
-				case connectors.Int64:
-					rc = st.bindInt64(p, c.Ints[row])
-				case connectors.Float64:
-					rc = st.bindFloat64(p, c.Floats[row])
-				case connectors.String:
-					rc = st.bindText(p, c.Strings[row])
-				case connectors.Bool:
-					var v int64
-					if c.Bools[row] {
-						v = 1
-					}
-					rc = st.bindInt64(p, v)
-				case connectors.Timestamp:
-					rc = st.bindTimestamp(p, c.Micros[row])
-				}
-			}
-			if rc != 0 {
-				return fmt.Errorf("column %s: %w", quote(c.Name), ld.conn.errorf(rc))
-			}
-		}
-	}
-	return nil
-}
-
-// textBytes is the arena space that binding rows [start, start+k) of cols
-// takes: every string's length, and the most a timestamp can take. Nulls
-// are counted too; skipping them would cost more than the bytes.
-func textBytes(cols []*connectors.Column, start, k int) int {
-	n := 0
-	for _, c := range cols {
-		switch c.Type {
-		case connectors.String:
-			for _, s := range c.Strings[start : start+k] {
-				n += len(s)
-			}
-		case connectors.Timestamp:
-			n += k * maxTimestampLen
-		}
-	}
-	return n
 }
 
 // open opens (creating it and its folder if need be) the database file and

@@ -38,3 +38,18 @@ func BenchmarkAppendTimestamp(b *testing.B) {
 		buf = appendTimestamp(buf[:0], tm)
 	}
 }
+
+// FuzzAppendMicros checks the arithmetic formatter against the one through
+// time.Time for any microsecond an int64 holds.
+func FuzzAppendMicros(f *testing.F) {
+	for _, us := range []int64{0, -1, 1, 1_767_225_600_123_456, -62_135_596_800_000_000, -62_135_596_800_000_001,
+		253_402_300_799_999_999, 253_402_300_800_000_000, 951_782_400_000_000 /* 2000-02-29 */, math.MaxInt64, math.MinInt64} {
+		f.Add(us)
+	}
+	f.Fuzz(func(t *testing.T, us int64) {
+		got := string(appendMicros([]byte("x"), us))
+		if want := "x" + string(appendTimestamp(nil, time.UnixMicro(us))); got != want {
+			t.Errorf("appendMicros(%d) = %q, want %q", us, got, want)
+		}
+	})
+}

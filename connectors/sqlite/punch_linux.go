@@ -1,0 +1,14 @@
+package sqlite
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// punchHole frees a range of f's blocks (and its pages in the page cache,
+// dirty or not), keeping its size. Errors are ignored: a file system that
+// cannot punch holes keeps the bytes until the file is removed.
+func punchHole(f *os.File, off, n int64) {
+	_ = unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
+}

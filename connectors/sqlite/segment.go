@@ -1,0 +1,408 @@
+package sqlite
+
+// This file writes load segments: SQLite database files whose tables are
+// built page by page here rather than row by row through SQLite. A load
+// encodes its batches into segment tables and has SQLite copy each table
+// into the warehouse with INSERT INTO ... SELECT * FROM, which SQLite runs
+// as its transfer optimisation: it moves each record as it is, without
+// decoding it or building it again (the way VACUUM copies a table).
+// Binding every value and letting SQLite build every record cost twice as
+// much, all of it on the one goroutine that owns the connection; encoding
+// records here runs beside that copy, on another core.
+//
+// Only what SQLite's file format documents is written
+// (https://www.sqlite.org/fileformat2.html): a 100-byte header, the schema
+// table on page 1 and each table's b-tree, leaves first, then interior
+// pages up to its root. The records are the ones SQLite itself makes for
+// the values bound the same way (record.go); tests compare every value
+// with SQLite's own inserts and run PRAGMA integrity_check.
+//
+// A segment file is attached once and holds up to segmentTables tables,
+// filled one after the other; a transaction keeps every database it read
+// locked until it ends, so a file cannot be replaced while the load runs.
+// Instead the file is sparse and large from the start, so SQLite sees a
+// fixed size, and each table takes pages that SQLite has not read yet:
+// its root, reserved in the schema, and fresh pages past the last table's.
+// SQLite reads a table's pages only when the copy of that table follows
+// the pointers to them, after they are all written, and never again after
+// that copy, so the pages are then given back to the file system (a hole
+// punched where the file system can), and the page cache does not fill
+// up with segments it would otherwise write to disk.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// segmentPageSize is the segments' page size: the largest SQLite takes, so
+// few records spill onto overflow pages and a b-tree seldom needs more
+// than one interior level.
+const segmentPageSize = 65536
+
+// pendingBytePage is the page holding the byte at offset 2^30, which
+// SQLite uses for locking and never stores data in.
+const pendingBytePage = 1<<30/segmentPageSize + 1
+
+// segmentFilePages is a segment file's size in pages (256 GiB, sparse).
+const segmentFilePages = 1 << 22
+
+// segmentTables is the most tables one segment file holds.
+const segmentTables = 256
+
+// Page types and sizes of the b-tree pages a segment holds.
+const (
+	leafTableType     = 0x0d
+	interiorTableType = 0x05
+	leafHeader        = 8
+	interiorHeader    = 12
+	fileHeader        = 100
+)
+
+// usable is the bytes of a page records may use: segments reserve none.
+const usable = segmentPageSize
+
+// Bounds of a table leaf cell's payload kept on its page (fileformat2 §1.6):
+// a payload up to maxLocal stays whole, a longer one keeps between
+// minLocal and maxLocal bytes and the rest goes to overflow pages.
+const (
+	maxLocal = usable - 35
+	minLocal = (usable-12)*32/255 - 23
+)
+
+// segmentFile is one segment database file.
+type segmentFile struct {
+	f      *os.File
+	path   string
+	name   string // the schema name it is attached as
+	tables int    // tables its schema declares: t1 ... tN, roots 2 ... N+1
+	used   int    // tables handed out
+	next   uint32 // the next fresh page
+	page   []byte // scratch pages
+	over   []byte
+}
+
+// createSegmentFile creates a segment file at path whose schema declares
+// as many tables of columns create as fit on page 1 (at most
+// segmentTables). create makes one table's CREATE TABLE from its name.
+func createSegmentFile(path, name string, create func(table string) string) (*segmentFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	sf := &segmentFile{f: f, path: path, name: name, page: make([]byte, segmentPageSize), over: make([]byte, segmentPageSize)}
+	if err := sf.writeSchema(create); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Truncate(segmentFilePages * segmentPageSize); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("size a load segment: %w", pathless(err))
+	}
+	sf.next = uint32(sf.tables) + 2
+	return sf, nil
+}
+
+// writeSchema writes page 1: the file header and the schema table, one row
+// per table naming it, its root page and its CREATE statement.
+func (sf *segmentFile) writeSchema(create func(string) string) error {
+	p := sf.page
+	clear(p)
+	top := segmentPageSize
+	n := 0
+	for n < segmentTables {
+		name := "t" + strconv.Itoa(n+1)
+		rec := schemaRecord(uint32(n+2), name, create(name))
+		cellLen := uvarintLen(uint64(len(rec))) + uvarintLen(uint64(n+1)) + len(rec)
+		if len(rec) > maxLocal || top-cellLen < fileHeader+leafHeader+2*(n+1) {
+			break
+		}
+		top -= cellLen
+		c := appendVarint(p[top:top], uint64(len(rec)))
+		c = appendVarint(c, uint64(n+1))
+		copy(p[top+len(c):], rec)
+		binary.BigEndian.PutUint16(p[fileHeader+leafHeader+2*n:], uint16(top))
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("load segment: a CREATE TABLE of %d bytes does not fit on the schema page", len(create("t1")))
+	}
+	sf.tables = n
+	h := p[:fileHeader]
+	copy(h, "SQLite format 3\x00")
+	binary.BigEndian.PutUint16(h[16:], 1) // 1 stands for 65536
+	h[18], h[19] = 1, 1                   // rollback journal format
+	h[20] = 0                             // no reserved bytes
+	h[21], h[22], h[23] = 64, 32, 32      // payload fractions, fixed by the format
+	binary.BigEndian.PutUint32(h[24:], 1) // change counter
+	binary.BigEndian.PutUint32(h[28:], segmentFilePages)
+	binary.BigEndian.PutUint32(h[40:], 1) // schema cookie
+	binary.BigEndian.PutUint32(h[44:], 4) // schema format 4: 0 and 1 take no bytes
+	binary.BigEndian.PutUint32(h[56:], 1) // UTF-8
+	binary.BigEndian.PutUint32(h[92:], 1) // the page count above is valid for change 1
+	binary.BigEndian.PutUint32(h[96:], 3051000)
+	b := p[fileHeader:]
+	b[0] = leafTableType
+	binary.BigEndian.PutUint16(b[3:], uint16(n))
+	binary.BigEndian.PutUint16(b[5:], uint16(top))
+	return sf.writePage(1, p)
+}
+
+// schemaRecord is the sqlite_schema row of a table.
+func schemaRecord(root uint32, name, create string) []byte {
+	var r recordBuilder
+	r.reset(5)
+	r.text("table")
+	r.text(name)
+	r.text(name)
+	r.int(int64(root))
+	r.text(create)
+	return r.finish(nil)
+}
+
+// allocPage returns the next fresh page, stepping over the lock page.
+func (sf *segmentFile) allocPage() (uint32, error) {
+	p := sf.next
+	if p == pendingBytePage {
+		p++
+	}
+	if p > segmentFilePages {
+		return 0, fmt.Errorf("load segment: more than %d pages", segmentFilePages)
+	}
+	sf.next = p + 1
+	return p, nil
+}
+
+func (sf *segmentFile) writePage(pgno uint32, b []byte) error {
+	if _, err := sf.f.WriteAt(b, int64(pgno-1)*segmentPageSize); err != nil {
+		return fmt.Errorf("write a load segment beside the database: %w", pathless(err))
+	}
+	return nil
+}
+
+// full reports whether every table of the file is handed out.
+func (sf *segmentFile) full() bool { return sf.used == sf.tables }
+
+// newTable hands out the file's next table.
+func (sf *segmentFile) newTable() *segment {
+	sf.used++
+	s := &segment{file: sf, table: "t" + strconv.Itoa(sf.used), root: uint32(sf.used) + 1, first: sf.next, leaf: make([]byte, segmentPageSize)}
+	s.resetLeaf()
+	return s
+}
+
+// release gives a copied table's pages back to the file system.
+func (sf *segmentFile) release(s *segment) {
+	punchHole(sf.f, int64(s.root-1)*segmentPageSize, segmentPageSize)
+	if s.last >= s.first {
+		punchHole(sf.f, int64(s.first-1)*segmentPageSize, int64(s.last-s.first+1)*segmentPageSize)
+	}
+}
+
+// close closes the file; SQLite has it open on its own while attached.
+func (sf *segmentFile) close() error { return sf.f.Close() }
+
+// child is a page of a b-tree level and the largest rowid under it.
+type child struct {
+	page   uint32
+	maxRow int64
+}
+
+// segment is one table of a segment file being written.
+type segment struct {
+	file  *segmentFile
+	table string // its name in the file's schema
+	root  uint32
+	// first and last bound the fresh pages it took, to release them.
+	first, last uint32
+	// leaf is the leaf being filled; cells counts its cells and top is
+	// where its cell content starts (cells grow down from the end).
+	leaf  []byte
+	cells int
+	top   int
+	// leaves lists the leaves written, for the interior levels.
+	leaves []child
+	rows   int64
+}
+
+func (s *segment) alloc() (uint32, error) {
+	p, err := s.file.allocPage()
+	if err == nil {
+		s.last = p
+	}
+	return p, err
+}
+
+func (s *segment) resetLeaf() {
+	clear(s.leaf[:leafHeader])
+	s.cells = 0
+	s.top = segmentPageSize
+}
+
+// localSize is how much of a payload of p bytes a table leaf cell keeps on
+// its page.
+func localSize(p int) int {
+	if p <= maxLocal {
+		return p
+	}
+	k := minLocal + (p-minLocal)%(usable-4)
+	if k <= maxLocal {
+		return k
+	}
+	return minLocal
+}
+
+// addRecord appends rec as the next row (rowid rows+1) of the table.
+func (s *segment) addRecord(rec []byte) error {
+	rowid := s.rows + 1
+	local := localSize(len(rec))
+	cellLen := uvarintLen(uint64(len(rec))) + uvarintLen(uint64(rowid)) + local
+	if local < len(rec) {
+		cellLen += 4
+	}
+	if s.top-cellLen < leafHeader+2*(s.cells+1) {
+		// Another leaf follows, so this one is not the root.
+		pg, err := s.alloc()
+		if err != nil {
+			return err
+		}
+		if err := s.writeLeaf(pg); err != nil {
+			return err
+		}
+	}
+	var first uint32
+	if local < len(rec) {
+		var err error
+		if first, err = s.writeOverflow(rec[local:]); err != nil {
+			return err
+		}
+	}
+	s.top -= cellLen
+	c := appendVarint(s.leaf[s.top:s.top], uint64(len(rec)))
+	c = appendVarint(c, uint64(rowid))
+	c = append(c, rec[:local]...)
+	if local < len(rec) {
+		c = binary.BigEndian.AppendUint32(c, first)
+	}
+	if len(c) != cellLen {
+		panic(fmt.Sprintf("sqlite segment: cell of %d bytes, want %d", len(c), cellLen))
+	}
+	binary.BigEndian.PutUint16(s.leaf[leafHeader+2*s.cells:], uint16(s.top))
+	s.cells++
+	s.rows = rowid
+	return nil
+}
+
+// writeOverflow writes the payload past a cell's local part as a chain of
+// overflow pages and returns the first one's number.
+func (s *segment) writeOverflow(rest []byte) (uint32, error) {
+	per := usable - 4
+	n := (len(rest) + per - 1) / per
+	pages := make([]uint32, n)
+	for i := range pages {
+		var err error
+		if pages[i], err = s.alloc(); err != nil {
+			return 0, err
+		}
+	}
+	over := s.file.over
+	for i, pg := range pages {
+		chunk := rest[i*per : min(len(rest), (i+1)*per)]
+		var nextPage uint32
+		if i+1 < n {
+			nextPage = pages[i+1]
+		}
+		binary.BigEndian.PutUint32(over, nextPage)
+		copy(over[4:], chunk)
+		clear(over[4+len(chunk):])
+		if err := s.file.writePage(pg, over); err != nil {
+			return 0, err
+		}
+	}
+	return pages[0], nil
+}
+
+// writeLeaf writes the leaf being filled as page pg and starts a new one.
+func (s *segment) writeLeaf(pg uint32) error {
+	p := s.leaf
+	p[0] = leafTableType
+	binary.BigEndian.PutUint16(p[3:], uint16(s.cells))
+	binary.BigEndian.PutUint16(p[5:], uint16(s.top)) // 0 stands for 65536
+	p[7] = 0
+	clear(p[leafHeader+2*s.cells : s.top])
+	if err := s.file.writePage(pg, p); err != nil {
+		return err
+	}
+	s.leaves = append(s.leaves, child{pg, s.rows})
+	s.resetLeaf()
+	return nil
+}
+
+// finish writes the last leaf and the interior levels, the top one as the
+// table's root. The table has at least one row.
+func (s *segment) finish() error {
+	if len(s.leaves) == 0 {
+		return s.writeLeaf(s.root)
+	}
+	pg, err := s.alloc()
+	if err != nil {
+		return err
+	}
+	if err := s.writeLeaf(pg); err != nil {
+		return err
+	}
+	level := s.leaves
+	for len(level) > 1 {
+		if level, err = s.interiorLevel(level); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interiorChildren is how many children an interior page surely holds:
+// each but the last takes a 2-byte pointer, a 4-byte page number and a
+// rowid of at most 9 bytes. (A variable for tests of deep trees.)
+var interiorChildren = (segmentPageSize-interiorHeader)/15 + 1
+
+// interiorLevel writes the interior pages over one level of the b-tree and
+// returns them as the level above; a level that fits on one page is
+// written as the root. Children are spread evenly, so no page is left
+// with a right-most pointer alone.
+func (s *segment) interiorLevel(level []child) ([]child, error) {
+	pages := (len(level) + interiorChildren - 1) / interiorChildren
+	per := (len(level) + pages - 1) / pages
+	up := make([]child, 0, pages)
+	p := s.file.page
+	for i := 0; i < len(level); i += per {
+		kids := level[i:min(len(level), i+per)]
+		// Every child but the last is a cell (its page and its largest
+		// rowid); the last is the right-most pointer.
+		clear(p)
+		top := segmentPageSize
+		for k, c := range kids[:len(kids)-1] {
+			top -= 4 + uvarintLen(uint64(c.maxRow))
+			binary.BigEndian.PutUint32(p[top:], c.page)
+			appendVarint(p[top+4:top+4], uint64(c.maxRow))
+			binary.BigEndian.PutUint16(p[interiorHeader+2*k:], uint16(top))
+		}
+		last := kids[len(kids)-1]
+		p[0] = interiorTableType
+		binary.BigEndian.PutUint16(p[3:], uint16(len(kids)-1))
+		binary.BigEndian.PutUint16(p[5:], uint16(top))
+		binary.BigEndian.PutUint32(p[8:], last.page)
+		pg := s.root
+		if pages > 1 {
+			var err error
+			if pg, err = s.alloc(); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.file.writePage(pg, p); err != nil {
+			return nil, err
+		}
+		up = append(up, child{pg, last.maxRow})
+	}
+	return up, nil
+}
