@@ -1,11 +1,14 @@
 package sqlite
 
 // SetSegmentLimits makes segment tables hold bytes of records and
-// interior pages children children, for tests of many and deep segment
-// tables; the returned function restores the defaults.
+// interior pages children children (0: as many as fit), for tests of many
+// and deep segment tables; the returned function restores the defaults.
 func SetSegmentLimits(bytes int64, children int) func() {
 	b, c := segmentBytes, interiorChildren
-	segmentBytes, interiorChildren = bytes, children
+	segmentBytes = bytes
+	if children > 0 {
+		interiorChildren = children
+	}
 	return func() { segmentBytes, interiorChildren = b, c }
 }
 

@@ -41,16 +41,16 @@ var segmentBytes int64 = 16 << 20
 
 // segments is a load's side of the copy.
 type segments struct {
-	ctx    context.Context
-	conn   *db
-	dir    string // the folder of this load's segment files
-	into   string // the table rows go into
-	defs   string // the segment tables' columns, for CREATE TABLE
-	files  []*segmentFile
-	cur    *segment
-	bytes  int64 // record bytes in cur
-	rb     recordBuilder
-	rec    []byte
+	ctx   context.Context
+	conn  *db
+	dir   string // the folder of this load's segment files
+	into  string // the table rows go into
+	defs  string // the segment tables' columns, for CREATE TABLE
+	files []*segmentFile
+	cur   *segment
+	bytes int64 // record bytes in cur
+	rb    recordBuilder
+	rec   []byte
 
 	queue  chan *segment // to the copier; nil until it starts
 	done   chan error    // the copier's result, once it stopped

@@ -1,24 +1,20 @@
 package sqlite
 
 // This file talks to SQLite through modernc.org/sqlite/lib (the transpiled C
-// API) instead of database/sql. The driver costs about three times the
-// insert itself: it boxes every value in an interface, copies every string
-// into C memory and frees it after the step, looks up each parameter's name,
-// and takes the connection mutex on every call because it opens connections
-// in serialized mode. Here values are bound by type and a load's single
-// connection is opened without mutexes, since only its one goroutine uses it.
+// API) instead of database/sql, which takes the connection mutex on every
+// call (it opens connections in serialized mode) and boxes every value. A
+// load's single connection is opened without mutexes: one goroutine at a
+// time uses it (load.go says which, when).
 //
 // Every pointer handed to the library points into libc memory, never into
 // Go's: the transpiled C does pointer arithmetic on what it is given, which
 // checkptr (on under -race) rightly rejects for Go memory, and Go memory may
 // move (stacks) or be collected while C still holds its address. Text is
-// copied into one libc arena per connection that is reused by every
-// statement, so a value costs a memcpy instead of a malloc and a free.
+// copied into one libc arena per connection, reused by every statement.
 
 import (
 	"errors"
 	"fmt"
-	"time"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -29,13 +25,9 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// minArena is the arena's first size: a 100-row statement of the synthetic
-// data set needs about 10 KiB, so it is never grown in the common case.
-const minArena = 64 << 10
-
-// maxTimestampLen bounds appendTimestamp's output: a 12-digit negative year
-// (time.Time's limit) and "-01-02 15:04:05.999999" make 35 bytes.
-const maxTimestampLen = 48
+// minArena is the arena's first size, enough for the few names bound by
+// the queries a load runs.
+const minArena = 4 << 10
 
 // db is one SQLite connection used by one goroutine at a time.
 type db struct {
@@ -226,22 +218,9 @@ func (s *stmt) close() {
 	}
 }
 
-func (s *stmt) bindInt64(i int, v int64) int32 {
-	return sqlite3.Xsqlite3_bind_int64(s.db.tls, s.h, int32(i), v)
-}
-
-func (s *stmt) bindFloat64(i int, v float64) int32 {
-	return sqlite3.Xsqlite3_bind_double(s.db.tls, s.h, int32(i), v)
-}
-
-func (s *stmt) bindNull(i int) int32 {
-	return sqlite3.Xsqlite3_bind_null(s.db.tls, s.h, int32(i))
-}
-
 // bindText copies v into the arena, which reserve sized for it, and binds
 // the copy without another (SQLITE_STATIC): the arena stays as it is until
-// the next reserve, after the step. Copying (SQLITE_TRANSIENT) and freeing
-// every string measured 25% of the whole load.
+// the next reserve, after the step.
 func (s *stmt) bindText(i int, v string) int32 {
 	d := s.db
 	off := d.used
@@ -250,42 +229,6 @@ func (s *stmt) bindText(i int, v string) int32 {
 	}
 	d.used += copy(d.buf[off:], v)
 	return sqlite3.Xsqlite3_bind_text(d.tls, s.h, int32(i), d.arena+uintptr(off), int32(len(v)), sqlite3.SQLITE_STATIC)
-}
-
-// bindTimestamp formats us (microseconds since the epoch, as a frame holds
-// them) into the arena, which reserve sized with maxTimestampLen for it,
-// and binds it as bindText does.
-func (s *stmt) bindTimestamp(i int, us int64) int32 {
-	d := s.db
-	off := d.used
-	if maxTimestampLen >= len(d.buf)-off {
-		panic(fmt.Sprintf("sqlite: %d bytes of text bound past the %d reserved", off+maxTimestampLen, len(d.buf)-1))
-	}
-	// The capacity ends at the reservation, so a longer result would be
-	// reallocated on Go's heap instead of overrunning the next value.
-	b := appendTimestamp(d.buf[off:off:off+maxTimestampLen], time.UnixMicro(us))
-	if len(b) > maxTimestampLen {
-		panic(fmt.Sprintf("sqlite: timestamp %q is longer than %d bytes", b, maxTimestampLen))
-	}
-	d.used += len(b)
-	return sqlite3.Xsqlite3_bind_text(d.tls, s.h, int32(i), d.arena+uintptr(off), int32(len(b)), sqlite3.SQLITE_STATIC)
-}
-
-// run steps the bound statement to its end and resets it for the next
-// rows. The bindings stay, but every parameter is bound anew before the
-// next run.
-func (s *stmt) run() error {
-	rc := sqlite3.Xsqlite3_step(s.db.tls, s.h)
-	for rc == sqlite3.SQLITE_ROW {
-		rc = sqlite3.Xsqlite3_step(s.db.tls, s.h)
-	}
-	if rc != sqlite3.SQLITE_DONE {
-		err := s.db.errorf(rc)
-		sqlite3.Xsqlite3_reset(s.db.tls, s.h)
-		return err
-	}
-	sqlite3.Xsqlite3_reset(s.db.tls, s.h)
-	return nil
 }
 
 // textColumn runs a query and returns its first column's values as text.

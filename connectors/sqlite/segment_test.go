@@ -210,7 +210,6 @@ func TestSegmentSkipsLockBytePage(t *testing.T) {
 	}
 }
 
-
 // Records around the sizes where SQLite keeps a cell whole, splits it onto
 // overflow pages, and where the part it keeps changes: SQLite works out
 // the split from the size alone, so a writer off by a byte would make

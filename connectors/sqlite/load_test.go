@@ -1,0 +1,95 @@
+package sqlite_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"connector-dev/connectors"
+	"connector-dev/connectors/sqlite"
+)
+
+// loadDirs lists the load folders beside the database at path.
+func loadDirs(t *testing.T, path string) []string {
+	t.Helper()
+	got, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"-load-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// A load's segments are gone after it, whether it succeeded or failed, and
+// those a killed load left are removed by the next one.
+func TestLoadFoldersRemoved(t *testing.T) {
+	defer sqlite.SetSegmentLimits(64<<10, 0)()
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 50_000)))
+	if got := loadDirs(t, path); len(got) != 0 {
+		t.Fatalf("after a load: %v", got)
+	}
+	left := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"-load-123")
+	if err := os.MkdirAll(left, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "segment-01.db"), make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt := run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Append, "", people(0, 10), wrongColumns())
+	if e := rt.Exit(); e == nil || e.Reason != connectors.Error {
+		t.Fatalf("a batch of other columns: %+v, want an error", e)
+	}
+	if got := loadDirs(t, path); len(got) != 0 {
+		t.Errorf("after a failed load that found one left: %v", got)
+	}
+	if n := count(t, path, "people"); n != 50_000 {
+		t.Errorf("the failed Append left %d rows, want the 50,000 before it", n)
+	}
+}
+
+// wrongColumns is a batch whose columns are not people's.
+func wrongColumns() *connectors.Frame {
+	f := connectors.NewFrame(connectors.Field{Name: "other", Type: connectors.Int64})
+	if err := f.AppendRow(int64(1)); err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// A row the table refuses while a segment is copied (here a NULL into a
+// NOT NULL column the user declared) fails the run with SQLite's reason,
+// and the table keeps the rows it had.
+func TestCopyRefusedRollsBack(t *testing.T) {
+	defer sqlite.SetSegmentLimits(4<<10, 0)()
+	path := filepath.Join(t.TempDir(), "w.db")
+	db := openDB(t, path)
+	if _, err := db.Exec(`CREATE TABLE people (id INTEGER, name TEXT NOT NULL); INSERT INTO people VALUES (-1, 'before')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	f := connectors.NewFrame(
+		connectors.Field{Name: "id", Type: connectors.Int64},
+		connectors.Field{Name: "name", Type: connectors.String, Nullable: true},
+	)
+	for i := range 5000 {
+		var name any = "n"
+		if i == 4321 {
+			name = nil
+		}
+		if err := f.AppendRow(int64(i), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rt := run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Append, "", f)
+	e := rt.Exit()
+	if e == nil || e.Reason != connectors.Error || !strings.Contains(e.Message, "NOT NULL constraint failed: people.name") {
+		t.Fatalf("exit %+v, want SQLite's NOT NULL refusal", e)
+	}
+	if got := rows(t, path, `SELECT id, name FROM people`); strings.Join(got, ",") != "-1|before" {
+		t.Errorf("table after the failed run: %v", got)
+	}
+	if got := loadDirs(t, path); len(got) != 0 {
+		t.Errorf("segments left: %v", got)
+	}
+}
