@@ -165,10 +165,9 @@ func isProfile(path, flag string) bool {
 
 // projectFiles are the files of the project in dir that a profile flag
 // must never name, by absolute path: what they are, for the refusal.
-func projectFiles(dir, connector, jobFile string) map[string]string {
-	if jobFile == "" {
-		jobFile = filepath.Join(dir, "fixtures", connector, "job.json")
-	}
+// jobFile is the planned run's (harness.Run.JobFile), never derived here:
+// under --from-run it is the earlier run's copy, not a fixture.
+func projectFiles(dir, jobFile string) map[string]string {
 	m := map[string]string{}
 	for path, what := range map[string]string{
 		jobFile:                                "the job file",
