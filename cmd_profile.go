@@ -139,8 +139,9 @@ func (f *profileTarget) check(named, protected map[string]string) error {
 }
 
 // isProfile says whether the existing file at path is what the flag writes
-// (so overwriting it loses only an older profile): pprof files are gzip,
-// traces start "go 1.NN trace". An empty file holds nothing to lose.
+// (so overwriting it loses only an older profile): pprof files are gzipped
+// protobuf Profile messages (isPprof), traces start "go 1.NN trace". An
+// empty file holds nothing to lose.
 func isProfile(path, flag string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -156,15 +157,17 @@ func isProfile(path, flag string) bool {
 	if flag == "--trace" {
 		return bytes.HasPrefix(head, []byte("go 1.")) && bytes.Contains(head, []byte(" trace"))
 	}
-	return bytes.HasPrefix(head, []byte{0x1f, 0x8b})
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false
+	}
+	return isPprof(f)
 }
 
 // projectFiles are the files of the project in dir that a profile flag
 // must never name, by absolute path: what they are, for the refusal.
-func projectFiles(dir, connector, jobFile string) map[string]string {
-	if jobFile == "" {
-		jobFile = filepath.Join(dir, "fixtures", connector, "job.json")
-	}
+// jobFile is the planned run's (harness.Run.JobFile), never derived here:
+// under --from-run it is the earlier run's copy, not a fixture.
+func projectFiles(dir, jobFile string) map[string]string {
 	m := map[string]string{}
 	for path, what := range map[string]string{
 		jobFile:                                "the job file",

@@ -134,7 +134,7 @@ func runRun(c *call, o *runOptions) int {
 		fmt.Fprintln(c.Stdout, "check: ok")
 		return 0
 	}
-	prof, err := o.prof.start(projectFiles(c.dir, opts.Connector, opts.JobFile))
+	prof, err := o.prof.start(projectFiles(c.dir, r.JobFile()))
 	if err != nil {
 		return fail("%v", err)
 	}

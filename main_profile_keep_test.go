@@ -10,7 +10,8 @@ import (
 // the project's own files, which a profile flag may not overwrite.
 func TestProfileRefusalKeepsFiles(t *testing.T) {
 	project(t)
-	keep := map[string]string{"a.pprof": "keep\n", "cpu.pprof": "\x1f\x8bold profile", "notes.txt": "my notes\n"}
+	keep := map[string]string{"a.pprof": "keep\n", "cpu.pprof": string(writtenProfile(t, "heap")), "notes.txt": "my notes\n",
+		"notes.txt.gz": string(gzipped(t, []byte("my notes\n")))}
 	for f, body := range keep {
 		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -26,6 +27,7 @@ func TestProfileRefusalKeepsFiles(t *testing.T) {
 		{"other flag's folder missing", []string{"--cpuprofile", "cpu.pprof", "--memprofile", "no/such/x"}, "connector-dev run: --memprofile no/such/x: cannot create it (no such file or directory)"},
 		{"one file twice", []string{"--cpuprofile", "cpu.pprof", "--trace", "cpu.pprof"}, "connector-dev run: --cpuprofile and --trace both name cpu.pprof: give each profile its own file"},
 		{"not a profile", []string{"--cpuprofile", "a.pprof"}, "connector-dev run: --cpuprofile a.pprof exists and is not a profile; remove it or choose another path"},
+		{"gzip that is not a profile", []string{"--cpuprofile", "notes.txt.gz"}, "connector-dev run: --cpuprofile notes.txt.gz exists and is not a profile; remove it or choose another path"},
 		{"a pprof is not a trace", []string{"--trace", "cpu.pprof"}, "connector-dev run: --trace cpu.pprof exists and is not a profile; remove it or choose another path"},
 		{"connectors.yaml", []string{"--cpuprofile", "connectors.yaml"}, "connector-dev run: --cpuprofile connectors.yaml is the project's connectors.yaml: a profile would overwrite it; name a new file, e.g. run.pprof"},
 		{"job file", []string{"--memprofile", "fixtures/synthetic/job.json"}, "connector-dev run: --memprofile fixtures/synthetic/job.json is the job file: a profile would overwrite it"},
@@ -68,6 +70,8 @@ func FuzzIsProfile(f *testing.F) {
 	for _, s := range []string{"", "\x1f\x8b\x08", "go 1.23 trace\x00\x00\x00", "keep\n", "# yaml", "{\"ETLJobNM\": 1}"} {
 		f.Add([]byte(s))
 	}
+	f.Add(gzipped(f, []byte("my notes\n")))
+	f.Add(writtenProfile(f, "heap"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := dir + "/f"

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"connector-dev/connectors"
 	"connector-dev/harness"
@@ -20,7 +19,7 @@ const createdHeader = `# Written by connector-dev test --update from a replay of
 // fixture that fails (no cassette, a bug) is never made to pass by
 // pinning its failure. A failure story's file is written by hand.
 func (s *suite) createExpect(r result) (bool, error) {
-	path := strings.TrimSuffix(r.Path, ".json") + ".expect.yaml"
+	path := config.ExpectationsPath(r.Path)
 	rep := r.report
 	if rep == nil {
 		return false, fmt.Errorf("the run left no report to write %s from", path)

@@ -130,9 +130,9 @@ func repeatMiss(i, n int, first, got string) string {
 // runOne runs fixture f in a temporary folder of its own.
 func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets []string) result {
 	res := result{fixture: f}
-	base := strings.TrimSuffix(f.Path, ".json")
-	if _, err := os.Stat(base + ".expect.yaml"); err == nil {
-		res.Expect = base + ".expect.yaml"
+	expect := config.ExpectationsPath(f.Path)
+	if _, err := os.Stat(expect); err == nil {
+		res.Expect = expect
 	}
 	env := append(s.env.Environ(), "CI=true",
 		// Replayed, never live: an HTTP request that is not in a cassette

@@ -63,10 +63,23 @@ const (
 
 var _ gofakes3.Backend = (*diskBackend)(nil)
 
+// staleSpool is how long a spool file must have gone unwritten before a
+// starting store takes it for the leftover of an upload a crash cut off.
+// Another process may share the folder (a second `connector-dev run` or
+// `connector-dev s3` on the same --state-dir), and its uploads under way
+// have spool files too: removing those would fail its PUTs. A spool file
+// under way is written as its body arrives, so its time stays recent, and
+// it is renamed away the moment the body ends; a meta- file lives for one
+// write. An hour without a byte is far past any live upload (a client that
+// stalls that long has long given up), so the age alone tells the cases
+// apart. The writer's pid in the name would not: pids are reused, always
+// so in containers, where every run may be pid 1.
+const staleSpool = time.Hour
+
 // newDiskBackend opens the store rooted at fs, creating its folders, and
-// removes the spool files of uploads a crash cut off: they never were
-// objects.
-func newDiskBackend(fs afero.Fs) (*diskBackend, error) {
+// removes the spool files of uploads a crash cut off (they never were
+// objects): those untouched for staleSpool, as of now.
+func newDiskBackend(fs afero.Fs, now time.Time) (*diskBackend, error) {
 	for _, dir := range []string{bucketsDir, metadataDir, spoolDir} {
 		if err := fs.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
@@ -75,7 +88,9 @@ func newDiskBackend(fs afero.Fs) (*diskBackend, error) {
 	for _, pattern := range []string{"put-*", "meta-*"} {
 		if old, err := afero.Glob(fs, path.Join(spoolDir, pattern)); err == nil {
 			for _, f := range old {
-				fs.Remove(f)
+				if st, err := fs.Stat(f); err == nil && now.Sub(st.ModTime()) > staleSpool {
+					fs.Remove(f)
+				}
 			}
 		}
 	}

@@ -148,14 +148,26 @@ func (d *diskBackend) ListBucket(bucket string, prefix *gofakes3.Prefix, page go
 	if err := d.needBucket(bucket); err != nil {
 		return nil, err
 	}
-	l := lister{d: d, bucket: bucket, prefix: prefix.Prefix, all: gofakes3.NewObjectList()}
+	l := lister{d: d, bucket: bucket, prefix: prefix.Prefix, all: gofakes3.NewObjectList(), files: map[string]os.FileInfo{}}
 	if prefix.HasDelimiter {
 		l.delim = prefix.Delimiter
 	}
 	if err := l.walk(""); err != nil {
 		return nil, err
 	}
-	return pageList(l.all, page), nil
+	// Keys are paged by name, and only the page's sidecars are read for
+	// their ETags: a listing of a big bucket reads a page's worth of them,
+	// not the bucket's, and a sidecar it cannot read fails only the page
+	// that shows its key.
+	out := pageList(l.all, page)
+	for _, c := range out.Contents {
+		sc, err := d.loadMeta(bucket, c.Key, l.files[c.Key])
+		if err != nil {
+			return nil, err
+		}
+		c.ETag = gofakes3.FormatETag(sc.Hash)
+	}
+	return out, nil
 }
 
 // lister collects the objects and common prefixes of one listing.
@@ -164,6 +176,7 @@ type lister struct {
 	bucket        string
 	prefix, delim string
 	all           *gofakes3.ObjectList
+	files         map[string]os.FileInfo // each object's file, for its sidecar once paged
 }
 
 // walk lists the folder that holds the keys starting with dir ("" or
@@ -203,14 +216,10 @@ func (l *lister) walk(dir string) error {
 				continue
 			}
 		}
-		sc, err := l.d.loadMeta(l.bucket, key, e)
-		if err != nil {
-			return err
-		}
+		l.files[key] = e
 		l.all.Add(&gofakes3.Content{
 			Key:          key,
 			LastModified: gofakes3.NewContentTime(e.ModTime()),
-			ETag:         gofakes3.FormatETag(sc.Hash),
 			Size:         e.Size(),
 		})
 	}

@@ -221,7 +221,8 @@ func newBackend(opts Options) (*backend, error) {
 	if err := osfs.MkdirAll(dir, 0o700); err != nil {
 		return nil, &DirError{Dir: opts.Dir, Op: "create", Err: err}
 	}
-	be, err := newDiskBackend(afero.NewBasePathFs(osfs, dir))
+	// The real clock, not opts.Now: spool files carry the file system's times.
+	be, err := newDiskBackend(afero.NewBasePathFs(osfs, dir), time.Now())
 	if err != nil {
 		return nil, &DirError{Dir: opts.Dir, Op: "open disk backend at", Err: err}
 	}

@@ -57,11 +57,15 @@ func (x *execution) measure(ctx context.Context, report *Report) (*Measured, err
 	if m, err := connectors.ParseMapping(string(x.r.job.JobDataJSON)); err == nil && len(m.Columns) > 0 {
 		src, dst = m.SourceColumns(), m.DestinationColumns()
 	}
-	rd := newStoreReader(x.store, newScrubber(x.r.secrets), x.prefix, report.Batches, true)
+	// The run's one scrubber (its secrets are this run's) serves the reader
+	// and the samples: building a scrubber compiles every form of every
+	// secret, once per run is enough.
+	scrub := x.em.scrub
+	rd := newStoreReader(x.store, scrub, x.prefix, report.Batches, true)
 	var sum RowsChecksum
 	var fields []connectors.Field
 	samples := &sampleMatcher{}
-	picker := &samplePicker{scrub: newScrubber(x.r.secrets)}
+	picker := &samplePicker{scrub: scrub}
 	if x.r.expect != nil {
 		samples.want, samples.found = x.r.expect.Samples, make([]bool, len(x.r.expect.Samples))
 	}

@@ -56,8 +56,7 @@ func Plan(opts Options) (*Run, error) {
 		return nil, setupf("BATCH_FORMAT: %v", err)
 	}
 	if r.opts.FromRun == "" {
-		base := strings.TrimSuffix(r.jobFile, ".json")
-		r.expectAt = base + ".expect.yaml"
+		r.expectAt = config.ExpectationsPath(r.jobFile)
 		if r.expect, err = config.LoadExpectations(r.expectAt); err != nil {
 			return nil, setupf("%w", err)
 		}

@@ -102,6 +102,12 @@ type plannedStage struct {
 	token string // EncryptionCredentialTXT handed to the connector
 }
 
+// JobFile is the job file the run was planned from: --job's, the fixture's
+// fixtures/NAME/job.json, or under --from-run the earlier run's copy in its
+// folder. It is the one place that says which: whatever must name the
+// run's job file (a profile flag's refusal to overwrite it) asks here.
+func (r *Run) JobFile() string { return r.jobFile }
+
 // RunDir is the run's folder in the state folder (report.json, run.log).
 func (r *Run) RunDir() string { return r.runDir }
 

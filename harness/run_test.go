@@ -79,6 +79,11 @@ func (behave) Run(ctx context.Context, rt connectors.Runtime) error {
 			stragglerErr <- rt.UploadRows(context.Background(), f)
 		}()
 		return nil
+	case "leak_rows": // a row holds the credential, as an API echoing it would
+		g := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64}, connectors.Field{Name: "note", Type: connectors.String})
+		g.AppendRow(int64(1), "token "+rt.Credentials()["token"])
+		g.AppendRow(int64(2), "plain")
+		return rt.UploadRows(ctx, g)
 	case "partial":
 		rt.UploadRows(ctx, f) // stored at once, though the connector then ends
 		return rt.ExitNoFail("stopping early")

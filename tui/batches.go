@@ -166,26 +166,15 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		return cmd, ok
 	}
 	if !b.open {
-		switch {
-		case key.Matches(msg, k.Up):
-			b.cursor--
-		case key.Matches(msg, k.Down):
-			b.cursor++
-		case key.Matches(msg, k.PageUp):
-			b.cursor -= b.listRows()
-		case key.Matches(msg, k.PageDown):
-			b.cursor += b.listRows()
-		case key.Matches(msg, k.Top):
-			b.cursor = 0
-		case key.Matches(msg, k.Bottom):
-			b.cursor = len(b.items) - 1
-		case key.Matches(msg, k.Open):
-			return b.openCursor(ctx), true
-		default:
-			return nil, false
+		if d, ok := k.navDelta(msg, b.listRows()); ok {
+			b.cursor += d
+			b.clampList()
+			return nil, true
 		}
-		b.clampList()
-		return nil, true
+		if key.Matches(msg, k.Open) {
+			return b.openCursor(ctx), true
+		}
+		return nil, false
 	}
 	b.browse.alert = "" // an alert lasts until the next key
 	if b.jumping {
@@ -247,21 +236,11 @@ func (b *batchBrowser) update(ctx context.Context, msg tea.KeyMsg) (tea.Cmd, boo
 		}
 		return nil, true
 	}
-	switch {
-	case key.Matches(msg, k.Up):
-		b.scrollBy(-1)
-	case key.Matches(msg, k.Down):
-		b.scrollBy(1)
-	case key.Matches(msg, k.PageUp):
-		b.scrollBy(-b.height + 2)
-	case key.Matches(msg, k.PageDown):
-		b.scrollBy(b.height - 2)
-	case key.Matches(msg, k.Top):
-		b.scroll = 0
-	default:
-		return nil, false
+	if d, ok := k.navDelta(msg, b.height-2); ok {
+		b.scrollBy(d)
+		return nil, true
 	}
-	return nil, true
+	return nil, false
 }
 
 // wheel scrolls whatever is shown by d lines.

@@ -388,17 +388,31 @@ func (fc *freqCounter) addColumn(c *connectors.Column) {
 	}
 }
 
-// prune drops the rarest values until half the limit is left (lossy
-// counting): a value dropped and seen again counts from there.
+// prune keeps the limit/2 most frequent values, ties kept by value, and
+// drops the rest (lossy counting): a value dropped and seen again counts
+// from there. Dropping every value at or under a count instead would drop
+// all of them when most counts are equal (a column of unique values), and
+// leave the table empty. Order by count then value, as entries shows them,
+// so the same input always keeps the same values.
 func (fc *freqCounter) prune() {
 	fc.pruned = true
-	for t := int64(1); len(fc.counts) > fc.limit/2; t++ {
-		for v, n := range fc.counts {
-			if n <= t {
-				fc.dropped += n
-				delete(fc.counts, v)
-			}
+	keep := fc.limit / 2
+	if len(fc.counts) <= keep {
+		return
+	}
+	all := make([]freqEntry, 0, len(fc.counts))
+	for v, n := range fc.counts {
+		all = append(all, freqEntry{value: v, count: n})
+	}
+	slices.SortFunc(all, func(a, b freqEntry) int {
+		if c := cmp.Compare(b.count, a.count); c != 0 {
+			return c
 		}
+		return strings.Compare(a.value, b.value)
+	})
+	for _, e := range all[keep:] {
+		fc.dropped += e.count
+		delete(fc.counts, e.value)
 	}
 }
 

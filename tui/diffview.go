@@ -109,20 +109,8 @@ func (d *diffView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case wheelMsg:
 		d.scroll(int(msg))
 	case tea.KeyMsg:
-		k := d.keys
-		switch {
-		case key.Matches(msg, k.Up):
-			d.scroll(-1)
-		case key.Matches(msg, k.Down):
-			d.scroll(1)
-		case key.Matches(msg, k.PageUp):
-			d.scroll(-d.room())
-		case key.Matches(msg, k.PageDown):
-			d.scroll(d.room())
-		case key.Matches(msg, k.Top):
-			d.top = 0
-		case key.Matches(msg, k.Bottom):
-			d.scroll(len(d.lines))
+		if by, ok := d.keys.navDelta(msg, d.room()); ok {
+			d.scroll(by)
 		}
 	}
 	return d, nil

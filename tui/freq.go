@@ -137,18 +137,10 @@ func (b *batchBrowser) freqKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 			}
 			b.stopBrowse()
 		}
-	case key.Matches(msg, k.Up):
-		v.move(-1)
-	case key.Matches(msg, k.Down):
-		v.move(1)
-	case key.Matches(msg, k.PageUp):
-		v.move(-v.rows())
-	case key.Matches(msg, k.PageDown):
-		v.move(v.rows())
-	case key.Matches(msg, k.Top):
-		v.move(-len(v.entries))
-	case key.Matches(msg, k.Bottom):
-		v.move(len(v.entries))
+	default:
+		if d, ok := k.navDelta(msg, v.rows()); ok {
+			v.move(d)
+		}
 	}
 	return nil, true
 }

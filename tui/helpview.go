@@ -91,18 +91,10 @@ func (m *model) helpKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		m.showHelp = false
 		return m.key(msg)
-	case key.Matches(msg, k.Up):
-		m.helpScroll(-1)
-	case key.Matches(msg, k.Down):
-		m.helpScroll(1)
-	case key.Matches(msg, k.PageUp):
-		m.helpScroll(-page)
-	case key.Matches(msg, k.PageDown):
-		m.helpScroll(page)
-	case key.Matches(msg, k.Top):
-		m.helpTop = 0
-	case key.Matches(msg, k.Bottom):
-		m.helpScroll(len(m.helpLines()))
+	default:
+		if d, ok := k.navDelta(msg, page); ok {
+			m.helpScroll(d)
+		}
 	}
 	return nil
 }

@@ -219,19 +219,11 @@ func (p *logPane) update(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		return cmd, true
 	}
 	k := p.keys
+	if d, ok := k.navDelta(msg, max(p.height-1, 1)); ok {
+		p.scroll(d) // to the bottom is to follow: setTop says so at the last line
+		return nil, true
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		p.scroll(-1)
-	case key.Matches(msg, k.Down):
-		p.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		p.scroll(-max(p.height-1, 1))
-	case key.Matches(msg, k.PageDown):
-		p.scroll(max(p.height-1, 1))
-	case key.Matches(msg, k.Top):
-		p.setTop(p.visible(), 0)
-	case key.Matches(msg, k.Bottom):
-		p.follow = true
 	case key.Matches(msg, k.Filter):
 		vis := p.visible()
 		var anchor int64 = -1

@@ -51,15 +51,11 @@ func (l *runList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		l.move(int(msg))
 	case tea.KeyMsg:
 		k := l.keys
+		if d, ok := k.navDelta(msg, l.height); ok {
+			l.move(d)
+			return l, nil
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			l.move(-1)
-		case key.Matches(msg, k.Down):
-			l.move(1)
-		case key.Matches(msg, k.PageUp):
-			l.move(-l.height)
-		case key.Matches(msg, k.PageDown):
-			l.move(l.height)
 		case key.Matches(msg, k.Open):
 			return l, l.openCursor()
 		case key.Matches(msg, k.Mark):

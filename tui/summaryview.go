@@ -102,20 +102,8 @@ func (v *summaryView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case wheelMsg:
 		v.scroll(int(msg))
 	case tea.KeyMsg:
-		k := v.keys
-		switch {
-		case key.Matches(msg, k.Up):
-			v.scroll(-1)
-		case key.Matches(msg, k.Down):
-			v.scroll(1)
-		case key.Matches(msg, k.PageUp):
-			v.scroll(-v.rowsShown())
-		case key.Matches(msg, k.PageDown):
-			v.scroll(v.rowsShown())
-		case key.Matches(msg, k.Top):
-			v.top = 0
-		case key.Matches(msg, k.Bottom):
-			v.scroll(len(v.cols))
+		if d, ok := v.keys.navDelta(msg, v.rowsShown()); ok {
+			v.scroll(d)
 		}
 	}
 	return v, nil

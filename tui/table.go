@@ -127,19 +127,11 @@ func (t *rowTable) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		t.move(int(msg))
 	case tea.KeyMsg:
 		k := t.keys
+		if d, ok := k.navDelta(msg, t.rows()); ok {
+			t.move(d)
+			return t, nil
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1)
-		case key.Matches(msg, k.Down):
-			t.move(1)
-		case key.Matches(msg, k.PageUp):
-			t.move(-t.rows())
-		case key.Matches(msg, k.PageDown):
-			t.move(t.rows())
-		case key.Matches(msg, k.Top):
-			t.goTo(0)
-		case key.Matches(msg, k.Bottom):
-			t.goTo(t.n() - 1)
 		case key.Matches(msg, k.Left):
 			t.shift(-1)
 		case key.Matches(msg, k.Right):

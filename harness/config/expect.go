@@ -53,6 +53,13 @@ type SchemaColumn struct {
 	Type string `json:"type"`
 }
 
+// ExpectationsPath is where the expectations of the job in jobFile live:
+// beside it, job.json's in job.expect.yaml. A run checks this file, and
+// test --update creates it there; both ask here, so they cannot part.
+func ExpectationsPath(jobFile string) string {
+	return strings.TrimSuffix(jobFile, ".json") + ".expect.yaml"
+}
+
 // LoadExpectations reads an expectations file. A missing file is (nil, nil):
 // a fixture need not have one. Unknown keys are errors with their line, so a
 // misspelt "rwos" cannot silently check nothing.
