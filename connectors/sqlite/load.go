@@ -52,6 +52,10 @@ type segments struct {
 	rb    recordBuilder
 	rec   []byte
 
+	// db is the database file, opened again to start its write-back
+	// while the load runs (nil where it cannot be opened).
+	db *os.File
+
 	queue  chan *segment // to the copier; nil until it starts
 	done   chan error    // the copier's result, once it stopped
 	failed chan error    // the copier's first error, as soon as it happens
@@ -84,6 +88,7 @@ func (s *segments) init(ctx context.Context, conn *db, dbPath string) error {
 			os.RemoveAll(o)
 		}
 	}
+	s.db, _ = os.Open(abs)
 	if s.dir, err = os.MkdirTemp(parent, prefix); err != nil {
 		return fmt.Errorf("create a folder for the load beside the database: %w", pathless(err))
 	}
@@ -238,6 +243,9 @@ func (s *segments) copy(seg *segment) error {
 		return fmt.Errorf("copy %s rows from a load segment: %w", connectors.Thousands(seg.rows), err)
 	}
 	seg.file.release(seg)
+	if s.db != nil {
+		startWriteback(s.db)
+	}
 	return nil
 }
 
@@ -284,6 +292,10 @@ func (s *segments) remove() {
 		sf.close()
 	}
 	s.files = nil
+	if s.db != nil {
+		s.db.Close()
+		s.db = nil
+	}
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}

@@ -12,3 +12,10 @@ import (
 func punchHole(f *os.File, off, n int64) {
 	_ = unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
 }
+
+// startWriteback starts writing f's dirty pages to disk without waiting:
+// the commit's fsync then has only the last ones left to wait for. Errors
+// are ignored; the fsync reports any the write-back met.
+func startWriteback(f *os.File) {
+	_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+}
