@@ -106,9 +106,16 @@ func (s *segments) init(ctx context.Context, conn *db, dbPath string) error {
 
 // table fixes the table rows go into and its columns' types, in order.
 func (s *segments) table(into string, types []connectors.Type) {
+	// Short names and types, so more tables fit on a segment's schema
+	// page: the copy needs only the same column affinities, and "INT"
+	// has INTEGER's.
 	defs := make([]string, len(types))
 	for i, t := range types {
-		defs[i] = "c" + strconv.Itoa(i+1) + " " + sqlType(t)
+		typ := sqlType(t)
+		if typ == "INTEGER" {
+			typ = "INT"
+		}
+		defs[i] = "c" + strconv.Itoa(i+1) + " " + typ
 	}
 	s.into = into
 	s.defs = "(" + strings.Join(defs, ", ") + ")"

@@ -11,8 +11,13 @@
 //
 // Values are stored as pandas.DataFrame.to_sql stores them, so the same SQL
 // works on tables loaded by the Python template: int64 and bool as INTEGER
-// (bool 0/1), float64 as REAL, string as TEXT, timestamps as TEXT
-// "2006-01-02 15:04:05.999999" in UTC, nulls as NULL.
+// (bool 0/1), float64 as REAL (NaN as NULL, as SQLite stores a bound NaN),
+// string as TEXT, timestamps as TEXT "2006-01-02 15:04:05.999999" in UTC,
+// nulls as NULL.
+//
+// Rows reach the table through segments (load.go, segment.go): SQLite
+// files of records this package writes itself, beside the database, which
+// SQLite copies into the table inside the run's transaction.
 package sqlite
 
 import (
