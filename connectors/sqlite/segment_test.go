@@ -246,3 +246,41 @@ func TestOverflowBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// The widest table SQLite takes (2,000 columns), in segment tables small
+// enough that only a few fit a file's schema page, so every file fills and
+// the last table takes the rest; 2,001 columns are refused in one line.
+func TestWidestTable(t *testing.T) {
+	defer sqlite.SetSegmentLimits(64<<10, 0)()
+	fields := make([]connectors.Field, 2000)
+	for i := range fields {
+		fields[i] = connectors.Field{Name: fmt.Sprintf("column_with_a_long_name_%04d", i), Type: connectors.Int64}
+	}
+	f := connectors.NewFrame(fields...)
+	row := make([]any, len(fields))
+	for r := range 400 {
+		for i := range row {
+			row[i] = int64(r*len(fields) + i)
+		}
+		if err := f.AppendRow(row...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "wide", connectors.Replace, "", f))
+	db := openDB(t, path)
+	integrityOK(t, db)
+	var n, sum int64
+	if err := db.QueryRow(`SELECT count(*), sum(column_with_a_long_name_1999) FROM wide`).Scan(&n, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(400*399/2*2000 + 400*1999); n != 400 || sum != want {
+		t.Errorf("read back %d rows, last column sums to %d; want 400 and %d", n, sum, want)
+	}
+
+	wider := connectors.NewFrame(append(fields, connectors.Field{Name: "one_too_many", Type: connectors.Int64})...)
+	rt := run(t, t.Context(), &sqlite.Destination{}, path, "wider", connectors.Replace, "", wider)
+	if e := rt.Exit(); e == nil || !strings.Contains(e.Message, `2001 columns is more than SQLite takes (2000)`) {
+		t.Errorf("2,001 columns: %+v", e)
+	}
+}
