@@ -199,3 +199,11 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// hasFresh reports whether the server holds a connection that has sent no
+// request yet.
+func (s *Server) hasFresh() bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return len(s.fresh) > 0
+}

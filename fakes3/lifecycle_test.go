@@ -3,10 +3,13 @@ package fakes3
 // Start, Close and Shutdown: the server's lifecycle under load and misuse.
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +183,33 @@ func TestSilent(t *testing.T) {
 	out, _ := io.ReadAll(r)
 	if len(out) != 0 {
 		t.Errorf("the server printed %q", out)
+	}
+}
+
+// A connection that never sent a request (Go's HTTP client leaves one in
+// its pool when another connection freed up first) does not hold up the
+// shutdown: net/http would count it busy until it is 5 s old, and every
+// run that had one waited that long to exit.
+func TestShutdownClosesUnusedConnection(t *testing.T) {
+	srv, _ := startServer(t, false)
+	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Wait until the server has the connection (StateNew), without a sleep:
+	// a Shutdown before that would not see it at all.
+	for !srv.hasFresh() {
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a connection that sent nothing: %v", err)
+	}
+	// The server closed it: a read ends at once.
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("the unused connection is still open")
 	}
 }

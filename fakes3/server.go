@@ -119,6 +119,11 @@ type Server struct {
 	mu     sync.Mutex
 	faults []*faultState
 
+	// fresh holds the connections that have not sent a request yet, for
+	// Shutdown (see closeFresh).
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{}
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -193,7 +198,8 @@ func Start(opts Options) (*Server, error) {
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 30 * time.Second,
 		// net/http logs odd client behaviour to stderr; a run's terminal stays clean.
-		ErrorLog: log.New(io.Discard, "", 0),
+		ErrorLog:  log.New(io.Discard, "", 0),
+		ConnState: s.trackConn,
 	}
 	go func() {
 		defer close(s.served)
@@ -252,6 +258,7 @@ func (s *Server) Close() error {
 // first call of Shutdown or Close does the work; later calls return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.closeFresh()
 		err := s.srv.Shutdown(ctx)
 		if err != nil {
 			n := s.running.Load()
@@ -262,6 +269,35 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closeErr = err
 	})
 	return s.closeErr
+}
+
+// trackConn keeps the set of connections that have not sent a request.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if state == http.StateNew {
+		if s.fresh == nil {
+			s.fresh = map[net.Conn]struct{}{}
+		}
+		s.fresh[c] = struct{}{}
+		return
+	}
+	delete(s.fresh, c)
+}
+
+// closeFresh closes the connections that never sent a request. Go's HTTP
+// client dials a connection for a request and, if another one frees up
+// first, sends it there and keeps the new one unused in its pool; net/http's
+// Shutdown counts such a connection as busy until it is 5 s old, so every
+// run that had one waited 5 s at exit. A connection that carried no request
+// has nothing to lose.
+func (s *Server) closeFresh() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		c.Close()
+		delete(s.fresh, c)
+	}
 }
 
 // InjectFault adds a fault; see Fault.
