@@ -26,22 +26,20 @@ import (
 // converts each value to the table's column type, as it would for an
 // INSERT of bound values.
 //
-// A segment table holds about segmentBytes of records, so what a load adds
-// after its last batch is the copy of at most that much. A connection
+// A segment table holds about 16 MiB of records (limits), so what a load
+// adds after its last batch is the copy of at most that much. A connection
 // attaches at most maxSegmentFiles databases: the last table of the last
-// file takes all the rows that are left (past 40 GiB of records).
+// file takes all the rows that are left (past 40 GiB of records for up to
+// 100 columns, 6 GiB at 2,000).
 
 // maxSegmentFiles is how many databases SQLite attaches to one connection
 // (SQLITE_MAX_ATTACHED).
 const maxSegmentFiles = 10
 
-// segmentBytes is the record bytes after which a segment table is handed
-// to the copier (a variable for tests of many tables).
-var segmentBytes int64 = 16 << 20
-
 // segments is a load's side of the copy.
 type segments struct {
 	ctx   context.Context
+	lim   limits
 	conn  *db
 	dir   string // the folder of this load's segment files
 	into  string // the table rows go into
@@ -51,6 +49,7 @@ type segments struct {
 	bytes int64 // record bytes in cur
 	rb    recordBuilder
 	rec   []byte
+	depth int // the deepest table copied, in interior levels
 
 	// db is the database file, opened again to start its write-back
 	// while the load runs (nil where it cannot be opened).
@@ -76,32 +75,49 @@ func loadDirPrefix(dbPath string) string {
 // init creates the folder of this load's segments beside the database and
 // removes those of loads that were killed: it runs inside the load's
 // transaction, whose write lock no other load can hold at the same time.
-func (s *segments) init(ctx context.Context, conn *db, dbPath string) error {
-	s.ctx, s.conn = ctx, conn
+func (s *segments) init(ctx context.Context, conn *db, dbPath string, lim limits) error {
+	s.ctx, s.conn, s.lim = ctx, conn, lim
 	abs, err := filepath.Abs(dbPath)
 	if err != nil {
 		return err
 	}
 	parent, prefix := filepath.Dir(abs), loadDirPrefix(abs)
-	if old, err := filepath.Glob(filepath.Join(parent, prefix+"*")); err == nil {
-		for _, o := range old {
-			os.RemoveAll(o)
-		}
-	}
+	sweepLoadDirs(parent, prefix)
 	s.db, _ = os.Open(abs)
 	if s.dir, err = os.MkdirTemp(parent, prefix); err != nil {
 		return fmt.Errorf("create a folder for the load beside the database: %w", pathless(err))
 	}
-	s.intr = context.AfterFunc(ctx, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.closed {
-			tls := libc.NewTLS()
-			sqlite3.Xsqlite3_interrupt(tls, conn.h)
-			tls.Close()
-		}
-	})
+	s.intr = context.AfterFunc(ctx, s.interrupt)
 	return nil
+}
+
+// interrupt stops the statement the copier runs, if any: sqlite3_interrupt
+// is the one call SQLite takes from another thread.
+func (s *segments) interrupt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		tls := libc.NewTLS()
+		sqlite3.Xsqlite3_interrupt(tls, s.conn.h)
+		tls.Close()
+	}
+}
+
+// sweepLoadDirs removes the folders of killed loads of this database:
+// prefix and MkdirTemp's random digits, nothing else. The caller holds the
+// database's write lock, so no other load of it is running.
+func sweepLoadDirs(parent, prefix string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.IsDir() || rest == "" || strings.Trim(rest, "0123456789") != "" {
+			continue
+		}
+		os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
 }
 
 // table fixes the table rows go into and its columns' types, in order.
@@ -147,7 +163,7 @@ func (s *segments) add(ctx context.Context, cols []*connectors.Column, n int) er
 			return err
 		}
 		s.bytes += int64(len(s.rec))
-		if s.bytes >= segmentBytes && !s.last() {
+		if s.bytes >= s.lim.tableBytes && !s.last() {
 			if err := s.send(); err != nil {
 				return err
 			}
@@ -161,7 +177,7 @@ func (s *segments) next() error {
 	if len(s.files) == 0 || s.files[len(s.files)-1].full() {
 		n := len(s.files) + 1
 		sf, err := createSegmentFile(filepath.Join(s.dir, fmt.Sprintf("segment-%02d.db", n)), "segment"+strconv.Itoa(n),
-			func(table string) string { return "CREATE TABLE " + table + " " + s.defs })
+			func(table string) string { return "CREATE TABLE " + table + " " + s.defs }, s.lim)
 		if err != nil {
 			return fmt.Errorf("create a load segment beside the database: %w", pathless(err))
 		}
@@ -234,9 +250,11 @@ func (s *segments) attach(sf *segmentFile) error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
-	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(sf.path), RawQuery: "immutable=1"}).String()
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(sf.path), RawQuery: "mode=ro&immutable=1"}).String()
 	if err := s.conn.exec("ATTACH " + sqlString(uri) + " AS " + quote(sf.name)); err != nil {
-		return fmt.Errorf("attach a load segment: %w", err)
+		// SQLite names the file, which is beside the database, whose
+		// path is a credential.
+		return fmt.Errorf("attach a load segment: %s", strings.ReplaceAll(err.Error(), uri, "the segment file"))
 	}
 	return nil
 }
@@ -250,6 +268,7 @@ func (s *segments) copy(seg *segment) error {
 		return fmt.Errorf("copy %s rows from a load segment: %w", connectors.Thousands(seg.rows), err)
 	}
 	seg.file.release(seg)
+	s.depth = max(s.depth, seg.depth)
 	if s.db != nil {
 		startWriteback(s.db)
 	}
@@ -283,6 +302,9 @@ func (s *segments) stop() {
 		s.intr()
 	}
 	if s.queue != nil {
+		// A Batch failed or panicked: the copier's rows are for a
+		// rollback, so its statement is stopped rather than waited for.
+		s.interrupt()
 		close(s.queue)
 		s.queue = nil
 		<-s.done
@@ -293,13 +315,29 @@ func (s *segments) stop() {
 	s.cur = nil
 }
 
-// remove deletes the load's segments; call it after the connection closed.
-func (s *segments) remove() {
+// segmentStats describes a load's segments, for tests.
+type segmentStats struct {
+	files, tables, depth int
+}
+
+func (s *segments) stats() segmentStats {
+	st := segmentStats{files: len(s.files), depth: s.depth}
+	for _, sf := range s.files {
+		st.tables += sf.used
+	}
+	return st
+}
+
+// remove deletes the load's segments; call it after the connection
+// closed. If it did not (closed false), the second descriptor of the
+// database is left open: closing it would drop the locks SQLite may still
+// hold on the file (POSIX locks belong to the process, not a descriptor).
+func (s *segments) remove(closed bool) {
 	for _, sf := range s.files {
 		sf.close()
 	}
 	s.files = nil
-	if s.db != nil {
+	if s.db != nil && closed {
 		s.db.Close()
 		s.db = nil
 	}

@@ -23,9 +23,8 @@ func loadDirs(t *testing.T, path string) []string {
 // A load's segments are gone after it, whether it succeeded or failed, and
 // those a killed load left are removed by the next one.
 func TestLoadFoldersRemoved(t *testing.T) {
-	defer sqlite.SetSegmentLimits(64<<10, 0)()
 	path := filepath.Join(t.TempDir(), "w.db")
-	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 50_000)))
+	mustSucceed(t, run(t, t.Context(), sqlite.NewTestDestination(64<<10, 0), path, "people", connectors.Replace, "", people(0, 50_000)))
 	if got := loadDirs(t, path); len(got) != 0 {
 		t.Fatalf("after a load: %v", got)
 	}
@@ -61,7 +60,6 @@ func wrongColumns() *connectors.Frame {
 // NOT NULL column the user declared) fails the run with SQLite's reason,
 // and the table keeps the rows it had.
 func TestCopyRefusedRollsBack(t *testing.T) {
-	defer sqlite.SetSegmentLimits(4<<10, 0)()
 	path := filepath.Join(t.TempDir(), "w.db")
 	db := openDB(t, path)
 	if _, err := db.Exec(`CREATE TABLE people (id INTEGER, name TEXT NOT NULL); INSERT INTO people VALUES (-1, 'before')`); err != nil {
@@ -81,7 +79,7 @@ func TestCopyRefusedRollsBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rt := run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Append, "", f)
+	rt := run(t, t.Context(), sqlite.NewTestDestination(4<<10, 0), path, "people", connectors.Append, "", f)
 	e := rt.Exit()
 	if e == nil || e.Reason != connectors.Error || !strings.Contains(e.Message, "NOT NULL constraint failed: people.name") {
 		t.Fatalf("exit %+v, want SQLite's NOT NULL refusal", e)
@@ -91,5 +89,30 @@ func TestCopyRefusedRollsBack(t *testing.T) {
 	}
 	if got := loadDirs(t, path); len(got) != 0 {
 		t.Errorf("segments left: %v", got)
+	}
+}
+
+// The sweep of killed loads' folders takes this database's alone, whatever
+// characters its folder and name hold: not another database's folder
+// (whose load may be running under its own lock), nor a folder of a
+// database named like one.
+func TestSweepTakesOnlyThisDatabasesFolders(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a[1]*?")
+	path := filepath.Join(dir, "w?.db")
+	mine := filepath.Join(dir, ".w?.db-load-123")
+	others := []string{filepath.Join(dir, ".w1.db-load-999"), filepath.Join(dir, ".w?.db-load-x.db-load-5"), filepath.Join(dir, ".w?.db-load-")}
+	for _, d := range append([]string{mine}, others...) {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 10)))
+	if _, err := os.Stat(mine); !os.IsNotExist(err) {
+		t.Errorf("this database's killed load folder is still there (%v)", err)
+	}
+	for _, o := range others {
+		if _, err := os.Stat(o); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(o), err)
+		}
 	}
 }

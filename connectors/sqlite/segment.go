@@ -45,11 +45,19 @@ const segmentPageSize = 65536
 // SQLite uses for locking and never stores data in.
 const pendingBytePage = 1<<30/segmentPageSize + 1
 
-// segmentFilePages is a segment file's size in pages (256 GiB, sparse).
-const segmentFilePages = 1 << 22
+// segmentFileSizes are the sizes in pages a segment file is tried at,
+// largest first: 256 GiB, 16 GiB, then 2 GiB and 256 MiB for file systems
+// or limits that cap a file (FAT32 at 4 GiB, a file-size ulimit). All
+// sparse where the file system can.
+var segmentFileSizes = [...]uint32{1 << 22, 1 << 18, 1 << 15, 1 << 12}
 
 // segmentTables is the most tables one segment file holds.
 const segmentTables = 256
+
+// schemaBudget bounds the CREATE TABLE text one segment file declares
+// (SQLite parses all of it when it attaches the file), so a wide table has
+// fewer tables to a file: 256 of 100 columns, 40 of 2,000.
+const schemaBudget = 1 << 20
 
 // Page types and sizes of the b-tree pages a segment holds.
 const (
@@ -71,64 +79,114 @@ const (
 	minLocal = (usable-12)*32/255 - 23
 )
 
+// limits are a load's segment sizes: the record bytes after which a
+// segment table is handed to the copier, and how many children an
+// interior page takes. Tests make them small.
+type limits struct {
+	tableBytes int64
+	children   int
+}
+
+// defaultLimits: 16 MiB tables, and as many children as surely fit (each
+// but the last takes a 2-byte pointer, a 4-byte page number and a rowid of
+// at most 9 bytes).
+func defaultLimits() limits {
+	return limits{tableBytes: 16 << 20, children: (segmentPageSize-interiorHeader)/15 + 1}
+}
+
 // segmentFile is one segment database file.
 type segmentFile struct {
-	f      *os.File
-	path   string
-	name   string // the schema name it is attached as
-	tables int    // tables its schema declares: t1 ... tN, roots 2 ... N+1
-	used   int    // tables handed out
-	next   uint32 // the next fresh page
-	page   []byte // scratch pages
-	over   []byte
+	f         *os.File
+	path      string
+	name      string // the schema name it is attached as
+	tables    int    // tables its schema declares, t1 ... tN
+	firstRoot uint32 // t1's root page; tK's is firstRoot+K-1
+	used      int    // tables handed out
+	next      uint32 // the next fresh page
+	pages     uint32 // the file's size in pages
+	lim       limits
+	page      []byte // scratch pages
+	over      []byte
 }
 
 // createSegmentFile creates a segment file at path whose schema declares
-// as many tables of columns create as fit on page 1 (at most
-// segmentTables). create makes one table's CREATE TABLE from its name.
-func createSegmentFile(path, name string, create func(table string) string) (*segmentFile, error) {
+// up to segmentTables tables; create makes one's CREATE TABLE from its name.
+func createSegmentFile(path, name string, create func(table string) string, lim limits) (*segmentFile, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	sf := &segmentFile{f: f, path: path, name: name, page: make([]byte, segmentPageSize), over: make([]byte, segmentPageSize)}
+	sf := &segmentFile{f: f, path: path, name: name, lim: lim, page: make([]byte, segmentPageSize), over: make([]byte, segmentPageSize)}
+	for _, pages := range segmentFileSizes {
+		if err = f.Truncate(int64(pages) * segmentPageSize); err == nil {
+			sf.pages = pages
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("size a load segment: %w", pathless(err))
+	}
 	if err := sf.writeSchema(create); err != nil {
 		f.Close()
 		return nil, err
 	}
-	if err := f.Truncate(segmentFilePages * segmentPageSize); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("size a load segment: %w", pathless(err))
-	}
-	sf.next = uint32(sf.tables) + 2
+	sf.next = sf.firstRoot + uint32(sf.tables)
 	return sf, nil
 }
 
-// writeSchema writes page 1: the file header and the schema table, one row
-// per table naming it, its root page and its CREATE statement.
+// writeSchema writes the file header and the schema table: one row per
+// table naming it, its root page and its CREATE statement. The rows go on
+// page 1 if they fit, else on leaves from page 2 under page 1; the roots
+// follow. A root's number is in its row, so the rows are laid out again
+// until they need the number of leaves assumed for them.
 func (sf *segmentFile) writeSchema(create func(string) string) error {
-	p := sf.page
-	clear(p)
-	top := segmentPageSize
-	n := 0
-	for n < segmentTables {
-		name := "t" + strconv.Itoa(n+1)
-		rec := schemaRecord(uint32(n+2), name, create(name))
-		cellLen := uvarintLen(uint64(len(rec))) + uvarintLen(uint64(n+1)) + len(rec)
-		if len(rec) > maxLocal || top-cellLen < fileHeader+leafHeader+2*(n+1) {
+	n := min(segmentTables, max(1, schemaBudget/len(create("t"+strconv.Itoa(segmentTables)))))
+	leaves := 0
+	var groups [][][]byte
+	for range 8 {
+		cells := make([][]byte, n)
+		for i := range cells {
+			name := "t" + strconv.Itoa(i+1)
+			rec := schemaRecord(uint32(leaves+2+i), name, create(name))
+			if len(rec) > maxLocal {
+				return fmt.Errorf("load segment: a CREATE TABLE of %d bytes does not fit on a page", len(create(name)))
+			}
+			c := appendVarint(nil, uint64(len(rec)))
+			c = appendVarint(c, uint64(i+1))
+			cells[i] = append(c, rec...)
+		}
+		groups = packCells(cells, segmentPageSize-fileHeader-leafHeader)
+		need := 0
+		if len(groups) > 1 {
+			groups = packCells(cells, segmentPageSize-leafHeader)
+			need = len(groups)
+		}
+		if need == leaves {
 			break
 		}
-		top -= cellLen
-		c := appendVarint(p[top:top], uint64(len(rec)))
-		c = appendVarint(c, uint64(n+1))
-		copy(p[top+len(c):], rec)
-		binary.BigEndian.PutUint16(p[fileHeader+leafHeader+2*n:], uint16(top))
-		n++
+		leaves = need
 	}
-	if n == 0 {
-		return fmt.Errorf("load segment: a CREATE TABLE of %d bytes does not fit on the schema page", len(create("t1")))
+	sf.tables, sf.firstRoot = n, uint32(leaves+2)
+	p := sf.page
+	if leaves == 0 {
+		clear(p)
+		putLeaf(p, fileHeader, groups[0])
+	} else {
+		rowid := 0
+		kids := make([]child, len(groups))
+		for i, g := range groups {
+			clear(p)
+			putLeaf(p, 0, g)
+			if err := sf.writePage(uint32(i+2), p); err != nil {
+				return err
+			}
+			rowid += len(g)
+			kids[i] = child{uint32(i + 2), int64(rowid)}
+		}
+		clear(p)
+		putInterior(p, fileHeader, kids)
 	}
-	sf.tables = n
 	h := p[:fileHeader]
 	copy(h, "SQLite format 3\x00")
 	binary.BigEndian.PutUint16(h[16:], 1) // 1 stands for 65536
@@ -136,17 +194,60 @@ func (sf *segmentFile) writeSchema(create func(string) string) error {
 	h[20] = 0                             // no reserved bytes
 	h[21], h[22], h[23] = 64, 32, 32      // payload fractions, fixed by the format
 	binary.BigEndian.PutUint32(h[24:], 1) // change counter
-	binary.BigEndian.PutUint32(h[28:], segmentFilePages)
+	binary.BigEndian.PutUint32(h[28:], sf.pages)
 	binary.BigEndian.PutUint32(h[40:], 1) // schema cookie
 	binary.BigEndian.PutUint32(h[44:], 4) // schema format 4: 0 and 1 take no bytes
 	binary.BigEndian.PutUint32(h[56:], 1) // UTF-8
 	binary.BigEndian.PutUint32(h[92:], 1) // the page count above is valid for change 1
 	binary.BigEndian.PutUint32(h[96:], 3051000)
-	b := p[fileHeader:]
-	b[0] = leafTableType
-	binary.BigEndian.PutUint16(b[3:], uint16(n))
-	binary.BigEndian.PutUint16(b[5:], uint16(top))
 	return sf.writePage(1, p)
+}
+
+// packCells groups cells, in order, into leaves of room bytes each (a cell
+// takes its bytes and a 2-byte pointer).
+func packCells(cells [][]byte, room int) [][][]byte {
+	var groups [][][]byte
+	used := room + 1
+	for _, c := range cells {
+		if used+len(c)+2 > room {
+			groups = append(groups, nil)
+			used = 0
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], c)
+		used += len(c) + 2
+	}
+	return groups
+}
+
+// putLeaf lays cells out as a table leaf whose header starts at off (100
+// on page 1): pointers after the header, cells from the page's end.
+func putLeaf(p []byte, off int, cells [][]byte) {
+	top := segmentPageSize
+	for i, c := range cells {
+		top -= len(c)
+		copy(p[top:], c)
+		binary.BigEndian.PutUint16(p[off+leafHeader+2*i:], uint16(top))
+	}
+	p[off] = leafTableType
+	binary.BigEndian.PutUint16(p[off+3:], uint16(len(cells)))
+	binary.BigEndian.PutUint16(p[off+5:], uint16(top)) // 0 stands for 65536
+}
+
+// putInterior lays kids out as a table interior page whose header starts
+// at off: every child but the last as a cell (its page and its largest
+// rowid), the last as the right-most pointer.
+func putInterior(p []byte, off int, kids []child) {
+	top := segmentPageSize
+	for k, c := range kids[:len(kids)-1] {
+		top -= 4 + uvarintLen(uint64(c.maxRow))
+		binary.BigEndian.PutUint32(p[top:], c.page)
+		appendVarint(p[top+4:top+4], uint64(c.maxRow))
+		binary.BigEndian.PutUint16(p[off+interiorHeader+2*k:], uint16(top))
+	}
+	p[off] = interiorTableType
+	binary.BigEndian.PutUint16(p[off+3:], uint16(len(kids)-1))
+	binary.BigEndian.PutUint16(p[off+5:], uint16(top))
+	binary.BigEndian.PutUint32(p[off+8:], kids[len(kids)-1].page)
 }
 
 // schemaRecord is the sqlite_schema row of a table.
@@ -167,8 +268,8 @@ func (sf *segmentFile) allocPage() (uint32, error) {
 	if p == pendingBytePage {
 		p++
 	}
-	if p > segmentFilePages {
-		return 0, fmt.Errorf("load segment: more than %d pages", segmentFilePages)
+	if p > sf.pages {
+		return 0, fmt.Errorf("load segment: a segment file holds at most %d MiB here (the file system's limit on a file's size)", int64(sf.pages)*segmentPageSize>>20)
 	}
 	sf.next = p + 1
 	return p, nil
@@ -181,13 +282,17 @@ func (sf *segmentFile) writePage(pgno uint32, b []byte) error {
 	return nil
 }
 
-// full reports whether every table of the file is handed out.
-func (sf *segmentFile) full() bool { return sf.used == sf.tables }
+// full reports whether every table of the file is handed out, or too few
+// pages are left for another table of lim.tableBytes.
+func (sf *segmentFile) full() bool {
+	room := int64(sf.pages) - int64(sf.next)
+	return sf.used == sf.tables || room < 2*sf.lim.tableBytes/segmentPageSize+64
+}
 
 // newTable hands out the file's next table.
 func (sf *segmentFile) newTable() *segment {
 	sf.used++
-	s := &segment{file: sf, table: "t" + strconv.Itoa(sf.used), root: uint32(sf.used) + 1, first: sf.next, leaf: make([]byte, segmentPageSize)}
+	s := &segment{file: sf, table: "t" + strconv.Itoa(sf.used), root: sf.firstRoot + uint32(sf.used-1), first: sf.next, leaf: make([]byte, segmentPageSize)}
 	s.resetLeaf()
 	return s
 }
@@ -224,6 +329,7 @@ type segment struct {
 	// leaves lists the leaves written, for the interior levels.
 	leaves []child
 	rows   int64
+	depth  int // interior levels, the root's among them
 }
 
 func (s *segment) alloc() (uint32, error) {
@@ -361,37 +467,26 @@ func (s *segment) finish() error {
 	return nil
 }
 
-// interiorChildren is how many children an interior page surely holds:
-// each but the last takes a 2-byte pointer, a 4-byte page number and a
-// rowid of at most 9 bytes. (A variable for tests of deep trees.)
-var interiorChildren = (segmentPageSize-interiorHeader)/15 + 1
-
 // interiorLevel writes the interior pages over one level of the b-tree and
 // returns them as the level above; a level that fits on one page is
-// written as the root. Children are spread evenly, so no page is left
-// with a right-most pointer alone.
+// written as the root. Children are shared out evenly, so no page is left
+// with a right-most pointer alone (SQLite holds a page without cells to be
+// corrupt, but for a root).
 func (s *segment) interiorLevel(level []child) ([]child, error) {
-	pages := (len(level) + interiorChildren - 1) / interiorChildren
-	per := (len(level) + pages - 1) / pages
+	c := max(3, s.file.lim.children)
+	pages := (len(level) + c - 1) / c
+	base, extra := len(level)/pages, len(level)%pages
 	up := make([]child, 0, pages)
 	p := s.file.page
-	for i := 0; i < len(level); i += per {
-		kids := level[i:min(len(level), i+per)]
-		// Every child but the last is a cell (its page and its largest
-		// rowid); the last is the right-most pointer.
-		clear(p)
-		top := segmentPageSize
-		for k, c := range kids[:len(kids)-1] {
-			top -= 4 + uvarintLen(uint64(c.maxRow))
-			binary.BigEndian.PutUint32(p[top:], c.page)
-			appendVarint(p[top+4:top+4], uint64(c.maxRow))
-			binary.BigEndian.PutUint16(p[interiorHeader+2*k:], uint16(top))
+	for i, start := 0, 0; i < pages; i++ {
+		n := base
+		if i < extra {
+			n++
 		}
-		last := kids[len(kids)-1]
-		p[0] = interiorTableType
-		binary.BigEndian.PutUint16(p[3:], uint16(len(kids)-1))
-		binary.BigEndian.PutUint16(p[5:], uint16(top))
-		binary.BigEndian.PutUint32(p[8:], last.page)
+		kids := level[start : start+n]
+		start += n
+		clear(p)
+		putInterior(p, 0, kids)
 		pg := s.root
 		if pages > 1 {
 			var err error
@@ -402,7 +497,8 @@ func (s *segment) interiorLevel(level []child) ([]child, error) {
 		if err := s.file.writePage(pg, p); err != nil {
 			return nil, err
 		}
-		up = append(up, child{pg, last.maxRow})
+		up = append(up, child{pg, kids[len(kids)-1].maxRow})
 	}
+	s.depth++
 	return up, nil
 }

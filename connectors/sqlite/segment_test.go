@@ -179,21 +179,64 @@ func FuzzLoadMatchesSQLitesInserts(f *testing.F) {
 	})
 }
 
-// A load of many segment tables over several segment files, its b-trees
-// several levels deep, appended to a table of the same rows loaded whole:
-// every row arrives once, in order, and the file checks out.
-func TestManySegmentsDeepTrees(t *testing.T) {
-	defer sqlite.SetSegmentLimits(4<<10, 3)()
-	fr := hostileFrame(7, 3000)
-	path := filepath.Join(t.TempDir(), "w.db")
-	// 3,000 rows of about 12 KiB on average in 4 KiB segments, 256 to a
-	// file: more than ten files, so the last table takes the rest; three
-	// children to an interior page, so trees are several levels deep.
-	var frames []*connectors.Frame
-	for i := 0; i < fr.Len(); i += 500 {
-		frames = append(frames, fr.Slice(i, min(fr.Len(), i+500)))
+// B-trees several interior levels deep (three children to an interior
+// page, two rows to a leaf), of every leaf count up to 40 and of 150: every
+// row arrives once, in order, and the file checks out. (A count of leaves
+// one over a multiple of three is where a page could be left with a
+// right-most pointer alone, which SQLite reads as corrupt.)
+func TestDeepTrees(t *testing.T) {
+	fr := connectors.NewFrame(connectors.Field{Name: "id", Type: connectors.Int64}, connectors.Field{Name: "s", Type: connectors.String})
+	for i := range 300 {
+		if err := fr.AppendRow(int64(i), strings.Repeat(string(rune('a'+i%26)), 30_000+i)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "loaded", connectors.Append, "", frames...))
+	deepest := 0
+	for _, n := range append([]int{300}, func() (ns []int) {
+		for k := 1; k <= 80; k += 2 {
+			ns = append(ns, k)
+		}
+		return ns
+	}()...) {
+		d := sqlite.NewTestDestination(1<<30, 3)
+		path := filepath.Join(t.TempDir(), "w.db")
+		mustSucceed(t, run(t, t.Context(), d, path, "deep", connectors.Replace, "", fr.Slice(0, n/3), fr.Slice(n/3, n)))
+		_, _, depth := d.SegmentStats()
+		deepest = max(deepest, depth)
+		integrityOK(t, openDB(t, path))
+		got := rows(t, path, `SELECT count(*), sum(id), sum(length(s)), min(rowid = id + 1) FROM deep`)
+		if want := fmt.Sprintf("%d|%d|%d|1", n, (n-1)*n/2, n*30_000+(n-1)*n/2); got[0] != want {
+			t.Errorf("%d rows: read back %s, want %s", n, got[0], want)
+		}
+	}
+	if deepest < 4 {
+		t.Errorf("deepest segment tree %d interior levels, want 4 or more (test setting)", deepest)
+	}
+}
+
+// A load of more segment tables than ten files hold: every file fills, the
+// last table takes the rest, and every row arrives once, in order.
+func TestEverySegmentFileFills(t *testing.T) {
+	d := sqlite.NewTestDestination(1<<10, 0)
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), d, path, "people", connectors.Append, "", people(0, 100_000), people(100_000, 200_000)))
+	files, tables, _ := d.SegmentStats()
+	if files != 10 || tables != 10*256 {
+		t.Fatalf("%d files, %d tables; want 10 files of 256 (test setting: 1 KiB tables)", files, tables)
+	}
+	integrityOK(t, openDB(t, path))
+	got := rows(t, path, `SELECT count(*), sum(id), min(rowid = id + 1), max(name = 'name-' || id) FROM people`)
+	if want := fmt.Sprintf("200000|%d|1|1", 199_999*200_000/2); got[0] != want {
+		t.Errorf("read back %s, want %s", got[0], want)
+	}
+}
+
+// The hostile rows, through many small segment tables with three children
+// to an interior page, appended in two batches.
+func TestHostileRowsManyTables(t *testing.T) {
+	fr := hostileFrame(7, 300)
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), sqlite.NewTestDestination(16<<10, 3), path, "loaded", connectors.Append, "", fr.Slice(0, 150), fr.Slice(150, 300)))
 	db := openDB(t, path)
 	reference(t, db, fr)
 	sameRows(t, db, "loaded")
@@ -247,18 +290,19 @@ func TestOverflowBoundaries(t *testing.T) {
 	}
 }
 
-// The widest table SQLite takes (2,000 columns), in segment tables small
-// enough that only a few fit a file's schema page, so every file fills and
-// the last table takes the rest; 2,001 columns are refused in one line.
+// The widest table SQLite takes (2,000 columns), whose CREATE TABLE lets
+// only about 46 tables into a segment file's schema, in segment tables of a
+// row each, so every file fills and the last table takes the rest; 2,001
+// columns are refused in one line.
 func TestWidestTable(t *testing.T) {
-	defer sqlite.SetSegmentLimits(64<<10, 0)()
 	fields := make([]connectors.Field, 2000)
 	for i := range fields {
 		fields[i] = connectors.Field{Name: fmt.Sprintf("column_with_a_long_name_%04d", i), Type: connectors.Int64}
 	}
 	f := connectors.NewFrame(fields...)
 	row := make([]any, len(fields))
-	for r := range 400 {
+	const nrows = 1000
+	for r := range nrows {
 		for i := range row {
 			row[i] = int64(r*len(fields) + i)
 		}
@@ -267,15 +311,19 @@ func TestWidestTable(t *testing.T) {
 		}
 	}
 	path := filepath.Join(t.TempDir(), "w.db")
-	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "wide", connectors.Replace, "", f))
+	d := sqlite.NewTestDestination(4<<10, 0)
+	mustSucceed(t, run(t, t.Context(), d, path, "wide", connectors.Replace, "", f))
+	if files, tables, _ := d.SegmentStats(); files != 10 || tables < 10*40 {
+		t.Errorf("%d files, %d tables; want 10 files of 40 or more (test setting: 4 KiB tables, a row each)", files, tables)
+	}
 	db := openDB(t, path)
 	integrityOK(t, db)
 	var n, sum int64
 	if err := db.QueryRow(`SELECT count(*), sum(column_with_a_long_name_1999) FROM wide`).Scan(&n, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if want := int64(400*399/2*2000 + 400*1999); n != 400 || sum != want {
-		t.Errorf("read back %d rows, last column sums to %d; want 400 and %d", n, sum, want)
+	if want := int64(nrows*(nrows-1)/2*2000 + nrows*1999); n != nrows || sum != want {
+		t.Errorf("read back %d rows, last column sums to %d; want %d and %d", n, sum, nrows, want)
 	}
 
 	wider := connectors.NewFrame(append(fields, connectors.Field{Name: "one_too_many", Type: connectors.Int64})...)

@@ -57,6 +57,10 @@ func init() {
 // registry's constructor does); Batch works only inside Run.
 type Destination struct {
 	ld *load
+	// lim is the segments' sizes, defaultLimits unless a test set them.
+	lim limits
+	// stats describes the last run's segments, for tests.
+	stats segmentStats
 }
 
 // LoadsInOneTransaction is true: Run writes only inside its one
@@ -108,11 +112,13 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		if !committed {
 			_ = conn.exec("ROLLBACK")
 		}
-		if cerr := conn.close(); cerr != nil && err == nil && committed {
+		cerr := conn.close()
+		if cerr != nil && err == nil && committed {
 			err = rt.LogErr("sqlite: close %s: %v", path, cerr)
 		}
 		// After the close: SQLite has the segments attached until then.
-		ld.segs.remove()
+		d.stats = ld.segs.stats()
+		ld.segs.remove(cerr == nil)
 		d.ld = nil
 	}()
 	// IMMEDIATE takes the write lock now, so a concurrent writer fails the
@@ -127,7 +133,11 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 			return rt.LogErr("sqlite: %v", err)
 		}
 	}
-	if err := ld.segs.init(ctx, conn, path); err != nil {
+	lim := d.lim
+	if lim == (limits{}) {
+		lim = defaultLimits()
+	}
+	if err := ld.segs.init(ctx, conn, path, lim); err != nil {
 		return rt.LogErr("sqlite: %v", err)
 	}
 	d.ld = ld
@@ -176,6 +186,9 @@ func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *conne
 	}
 	if ld.columns == nil {
 		if err := ld.prepareTable(f); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return rt.LogErr("sqlite: %v", err)
 		}
 		ld.segs.table(ld.into, ld.columnTypes(f.Fields()))
