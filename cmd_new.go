@@ -188,7 +188,7 @@ func planNew(name string, dst, web bool) ([]newFile, error) {
 		{path: filepath.Join("connectors", name, name+".go"), body: goCode},
 		{path: filepath.Join("connectors", name, name+"_test.go"), body: goTest},
 		{path: filepath.Join("fixtures", name, "job.json"), body: fill(job)},
-		{path: filepath.Join("fixtures", name, "job.expect.yaml"), body: fill(expect)},
+		{path: config.ExpectationsPath(filepath.Join("fixtures", name, "job.json")), body: fill(expect)},
 		{path: allPath, body: edited, edit: true},
 		{path: "connectors.yaml", body: yamlOut, edit: true},
 	}
@@ -199,7 +199,7 @@ func planNew(name string, dst, web bool) ([]newFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record the example cassette: %v", err)
 	}
-	files = slices.Insert(files, 4, newFile{path: filepath.Join("fixtures", name, "job.cassette.yaml"), body: cassette})
+	files = slices.Insert(files, 4, newFile{path: config.CassettePath(filepath.Join("fixtures", name, "job.json")), body: cassette})
 	// The token's placeholder goes where the credentials are read from: the
 	// example, and .env.credentials too when there is one (it replaces the
 	// example whole, so without the line the run would miss the credential).

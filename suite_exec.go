@@ -161,7 +161,7 @@ func (s *suite) runOne(f fixture, specs map[string]config.ConnectorSpec, secrets
 	}
 	state := filepath.Join(tmp, "state")
 	args := []string{"run", f.Source, "--job", abs, "--ci", "--json", "--s3-memory", "--state-dir", state}
-	if _, err := os.Stat(strings.TrimSuffix(abs, ".json") + ".cassette.yaml"); err == nil {
+	if _, err := os.Stat(config.CassettePath(abs)); err == nil {
 		args = append(args, "--replay")
 	}
 	if s.opts.update || s.opts.repeat > 1 {

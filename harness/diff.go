@@ -166,7 +166,7 @@ type diffSide struct {
 
 func openSide(ctx context.Context, stateDir string, past *PastRuns, rep *Report) (*diffSide, error) {
 	s := &diffSide{rep: rep, reader: past.Reader(rep)}
-	jobFile := filepath.Join(stateDir, "runs", rep.RunID, "job.json")
+	jobFile := savedJobFile(filepath.Join(stateDir, "runs", rep.RunID))
 	job, err := config.LoadJob(jobFile)
 	if err != nil {
 		return nil, diffErrorf("run %s: %v", rep.RunID, err)

@@ -144,7 +144,7 @@ func (r *Run) Execute(ctx context.Context, sink Sink) *Report {
 func (r *Run) saveJob() {
 	j := *r.job
 	j.EncryptionCredentialTXT = ""
-	writeJSON(filepath.Join(r.runDir, "job.json"), &j)
+	writeJSON(savedJobFile(r.runDir), &j)
 }
 
 func (x *execution) newStage(ctx context.Context, p *plannedStage) *stageRun {

@@ -55,7 +55,7 @@ func startedOf(id string) string {
 // the source stage ended) the source's batches, counts and exit.
 func incompleteReport(runDir string, rep *Report) *Report {
 	if rep.Job == "" {
-		if job, err := config.LoadJob(filepath.Join(runDir, "job.json")); err == nil {
+		if job, err := config.LoadJob(savedJobFile(runDir)); err == nil {
 			rep.Job = job.ETLJobNM
 			if rep.Connector == "" {
 				rep.Connector = job.SourceConnectorNM

@@ -201,7 +201,7 @@ func (r *Run) planFromRun(reg connectors.Registration, spec config.ConnectorSpec
 	case endpoint != "" || r.opts.S3Memory:
 		return setupf("run %s stored its batches in the embedded S3 on disk: drop --s3-endpoint, S3_ENDPOINT and --s3-memory to read them", r.opts.FromRun)
 	}
-	r.jobFile = filepath.Join(r.opts.StateDir, "runs", r.opts.FromRun, "job.json")
+	r.jobFile = savedJobFile(filepath.Join(r.opts.StateDir, "runs", r.opts.FromRun))
 	job, err := config.LoadJob(r.jobFile)
 	if err != nil {
 		return setupErr(err)
@@ -250,7 +250,7 @@ func (r *Run) planHTTP() error {
 		r.mode = httprec.Live
 		return nil
 	}
-	r.cassette = strings.TrimSuffix(r.jobFile, ".json") + ".cassette.yaml"
+	r.cassette = config.CassettePath(r.jobFile)
 	_, statErr := os.Stat(r.cassette)
 	switch r.opts.HTTPMode {
 	case "":

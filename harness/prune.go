@@ -168,14 +168,14 @@ func pastRuns(stateDir string) ([]pastRun, error) {
 				r.Time, _ = time.Parse(time.RFC3339Nano, rep.Started)
 			}
 			if r.Job == "" {
-				r.Job = jobName(filepath.Join(r.dir, "job.json"))
+				r.Job = jobName(savedJobFile(r.dir))
 			}
 			if rep.Run != nil && rep.Run.StorageKind() == StorageExternal {
 				r.External = rep.Run.Endpoint
 			}
 		} else {
 			r.Incomplete = true
-			r.Job = jobName(filepath.Join(r.dir, "job.json"))
+			r.Job = jobName(savedJobFile(r.dir))
 		}
 		if r.Time.IsZero() {
 			if info, err := e.Info(); err == nil {

@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"connector-dev/connectors"
@@ -107,6 +108,11 @@ type plannedStage struct {
 // folder. It is the one place that says which: whatever must name the
 // run's job file (a profile flag's refusal to overwrite it) asks here.
 func (r *Run) JobFile() string { return r.jobFile }
+
+// savedJobFile is where a run's folder keeps the copy of its job (without
+// the credential token): written as the run starts, read by --from-run,
+// diff, prune and the listing of incomplete runs.
+func savedJobFile(runDir string) string { return filepath.Join(runDir, "job.json") }
 
 // RunDir is the run's folder in the state folder (report.json, run.log).
 func (r *Run) RunDir() string { return r.runDir }

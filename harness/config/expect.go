@@ -197,3 +197,9 @@ func expectEnv(p *yamlProblems, v *yaml.Node) map[string]string {
 	}
 	return out
 }
+
+// CassettePath is where a job's recorded HTTP session lives: beside the
+// job, job.json -> job.cassette.yaml.
+func CassettePath(jobFile string) string {
+	return strings.TrimSuffix(jobFile, ".json") + ".cassette.yaml"
+}
