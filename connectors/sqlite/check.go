@@ -48,11 +48,17 @@ func checkDatabasePath(path string) string {
 		if fi.IsDir() {
 			return "is a folder: name a file in it, such as warehouse.db"
 		}
-		f, err := os.OpenFile(abs, os.O_WRONLY, 0)
+		f, err := os.OpenFile(abs, os.O_RDWR, 0)
 		if err != nil {
 			return "cannot be written: " + reason(err) + ": fix its permissions or point SQLITE_DATABASE elsewhere"
 		}
-		f.Close()
+		defer f.Close()
+		// An empty file is an empty database to SQLite; anything else must
+		// start with its header.
+		head := make([]byte, 16)
+		if n, _ := f.Read(head); n > 0 && string(head[:n]) != "SQLite format 3\x00" {
+			return "is not a SQLite database (it does not start with SQLite's header): point SQLITE_DATABASE at a new file or a SQLite database"
+		}
 		return ""
 	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 		return "cannot be read: " + reason(err)
@@ -79,7 +85,7 @@ func checkDatabasePath(path string) string {
 	}
 	probe, err := os.CreateTemp(dir, ".connector-dev-check-*")
 	if err != nil {
-		return "is in a folder this user cannot write to: " + reason(err) + ": fix its permissions or point SQLITE_DATABASE elsewhere"
+		return "is in a folder where files cannot be created: " + reason(err) + ": fix its permissions or point SQLITE_DATABASE elsewhere"
 	}
 	probe.Close()
 	os.Remove(probe.Name())

@@ -20,6 +20,15 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An empty file and a SQLite database load; a file of text does not.
+	files := t.TempDir()
+	empty, db := filepath.Join(files, "empty.db"), filepath.Join(files, "real.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, []byte("SQLite format 3\x00 and the rest of a header"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		path  string
@@ -27,7 +36,9 @@ func TestCheck(t *testing.T) {
 		want  string // "" for success
 	}{
 		{"new file in new folders", filepath.Join(dir, "a", "b", "w.db"), "t", ""},
-		{"existing file", file, "t", ""},
+		{"existing empty file", empty, "t", ""},
+		{"existing database", db, "t", ""},
+		{"a file of text", file, "t", "is not a SQLite database (it does not start with SQLite's header)"},
 		{"a folder", dir, "t", "is a folder: name a file in it"},
 		{"under a file", filepath.Join(file, "w.db"), "t", "lies under a file, not a folder"},
 		{"no table", filepath.Join(dir, "w.db"), "", "DestinationObjectID is empty"},

@@ -49,7 +49,8 @@ type segments struct {
 	bytes int64 // record bytes in cur
 	rb    recordBuilder
 	rec   []byte
-	depth int // the deepest table copied, in interior levels
+	depth int   // the deepest table copied, in interior levels
+	sent  int64 // rows handed to the copier so far
 
 	// db is the database file, opened again to start its write-back
 	// while the load runs (nil where it cannot be opened).
@@ -195,6 +196,8 @@ func (s *segments) send() error {
 	if err := seg.finish(); err != nil {
 		return err
 	}
+	seg.from = s.sent + 1
+	s.sent += seg.rows
 	if s.queue == nil {
 		s.queue = make(chan *segment, 1)
 		s.done = make(chan error, 1)
@@ -265,7 +268,7 @@ func (s *segments) copy(seg *segment) error {
 		return err
 	}
 	if err := s.conn.exec("INSERT INTO main." + quote(s.into) + " SELECT * FROM " + quote(seg.file.name) + "." + seg.table); err != nil {
-		return fmt.Errorf("copy %s rows from a load segment: %w", connectors.Thousands(seg.rows), err)
+		return fmt.Errorf("rows %s to %s of the run: %w", connectors.Thousands(seg.from), connectors.Thousands(seg.from+seg.rows-1), err)
 	}
 	seg.file.release(seg)
 	s.depth = max(s.depth, seg.depth)

@@ -128,3 +128,30 @@ func TestSegmentPastLockByte(t *testing.T) {
 	}
 	integrityOK(t, openDB(t, path))
 }
+
+// A reader holding a transaction open on the warehouse keeps a load from
+// committing: after SQLite's busy timeout the run fails with one line that
+// says who can hold the lock, and the table keeps its rows.
+func TestHeldReaderNamedInTheError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 3)))
+	db := openDB(t, path)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM people`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("reader: %d, %v", n, err)
+	}
+	rt := run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 10))
+	e := rt.Exit()
+	if e == nil || e.Reason != connectors.Error || !strings.Contains(e.Message, "database is locked: another connection holds the database (a second load, or a reader with a transaction open") {
+		t.Fatalf("exit %+v, want the lock named", e)
+	}
+	tx.Rollback()
+	if n := count(t, path, "people"); n != 3 {
+		t.Errorf("%d rows after the locked run, want 3", n)
+	}
+}

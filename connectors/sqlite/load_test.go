@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,12 @@ func TestCopyRefusedRollsBack(t *testing.T) {
 	e := rt.Exit()
 	if e == nil || e.Reason != connectors.Error || !strings.Contains(e.Message, "NOT NULL constraint failed: people.name") {
 		t.Fatalf("exit %+v, want SQLite's NOT NULL refusal", e)
+	}
+	// The message names the rows of the run the refused one is among.
+	var from, to int
+	msg := strings.ReplaceAll(e.Message[strings.Index(e.Message, "rows "):], ",", "")
+	if _, err := fmt.Sscanf(msg, "rows %d to %d of the run", &from, &to); err != nil || from > 4322 || to < 4322 {
+		t.Errorf("message %q does not place row 4,322 (%d to %d, %v)", e.Message, from, to, err)
 	}
 	if got := rows(t, path, `SELECT id, name FROM people`); strings.Join(got, ",") != "-1|before" {
 		t.Errorf("table after the failed run: %v", got)

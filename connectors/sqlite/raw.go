@@ -178,7 +178,19 @@ func (d *db) errorf(rc int32) error {
 			msg = m
 		}
 	}
+	if rc&0xff == sqlite3.SQLITE_BUSY {
+		return &lockedError{msg}
+	}
 	return errors.New(msg)
+}
+
+// lockedError is SQLITE_BUSY after busy_timeout: another connection holds
+// a lock on the file. It says who can, since SQLite's "database is locked"
+// does not.
+type lockedError struct{ msg string }
+
+func (e *lockedError) Error() string {
+	return e.msg + ": another connection holds the database (a second load, or a reader with a transaction open, such as sqlite3 after BEGIN or a database browser): close it and run again"
 }
 
 // exec runs SQL statements that take no parameters.

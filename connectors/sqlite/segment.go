@@ -329,7 +329,8 @@ type segment struct {
 	// leaves lists the leaves written, for the interior levels.
 	leaves []child
 	rows   int64
-	depth  int // interior levels, the root's among them
+	from   int64 // the run's number of its first row, from 1
+	depth  int   // interior levels, the root's among them
 }
 
 func (s *segment) alloc() (uint32, error) {

@@ -379,6 +379,10 @@ func open(path string) (*db, error) {
 				continue
 			}
 			conn.close()
+			var locked *lockedError
+			if errors.As(err, &locked) {
+				return nil, fmt.Errorf("database %s: %w", path, err)
+			}
 			return nil, fmt.Errorf("database %s: %s: %w", path, p, err)
 		}
 	}
