@@ -125,7 +125,7 @@ func (r *Run) connector(name string) (connectors.Registration, config.ConnectorS
 	}
 	reg, ok := connectors.Lookup(name)
 	if !ok {
-		return reg, spec, setupf("connectors.yaml lists %q but no connector of that name is compiled in: register it and blank-import it in connectors/all", name)
+		return reg, spec, setupf("connectors.yaml lists %q but no connector of that name is compiled in: rebuild (go run . or go build) if connector-dev new made it, else register it and blank-import it in connectors/all", name)
 	}
 	if string(reg.Kind) != spec.Kind {
 		return reg, spec, setupf("connectors.yaml says %q is a %s, but the compiled-in connector is a %s", name, spec.Kind, reg.Kind)
