@@ -33,15 +33,19 @@ func WriteRuns(w io.Writer, runs []Report) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSTARTED\tJOB\tCONNECTOR\tEXIT\tCODE\tROWS\tBATCHES\tSECONDS")
 	for _, r := range runs {
-		var batches int64
+		// Rows and batches of one stage, the first: what the run stored
+		// (the source's uploads, which inspect browses), not the rows of
+		// one stage beside the batches of another. A load that failed or
+		// was cut rolled its rows back; the batches stay.
+		var rowsN, batches int64
 		if len(r.Stages) > 0 {
-			batches = r.Stages[0].Batches
+			rowsN, batches = r.Stages[0].Rows, r.Stages[0].Batches
 		}
 		code := strconv.Itoa(r.ExitCode)
 		if r.Incomplete() {
 			code = "-"
 		}
-		rows, nb, secs := Number(r.Rows()), Number(batches), fmt.Sprintf("%.2f", r.Seconds)
+		rows, nb, secs := Number(rowsN), Number(batches), fmt.Sprintf("%.2f", r.Seconds)
 		if r.Incomplete() && r.Manifest == "" {
 			// Nothing records these counts yet: 0 would be a claim.
 			rows, nb, secs = "-", "-", "-"

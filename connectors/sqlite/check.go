@@ -53,10 +53,7 @@ func checkDatabasePath(path string) string {
 			return "cannot be written: " + reason(err) + ": fix its permissions or point SQLITE_DATABASE elsewhere"
 		}
 		defer f.Close()
-		// An empty file is an empty database to SQLite; anything else must
-		// start with its header.
-		head := make([]byte, 16)
-		if n, _ := f.Read(head); n > 0 && string(head[:n]) != "SQLite format 3\x00" {
+		if notSQLite(f, abs) {
 			return "is not a SQLite database (it does not start with SQLite's header): point SQLITE_DATABASE at a new file or a SQLite database"
 		}
 		return ""
@@ -90,6 +87,26 @@ func checkDatabasePath(path string) string {
 	probe.Close()
 	os.Remove(probe.Name())
 	return ""
+}
+
+// notSQLite reports whether f, the database file at abs, is surely not a
+// SQLite database: it has bytes, they do not start with SQLite's header,
+// and no journal beside it could make it one. An empty file is an empty
+// database to SQLite. A load killed before its first commit leaves a file
+// whose first page may be zeros and a hot journal: SQLite's next open rolls
+// it back, so such a file is SQLite's to judge.
+func notSQLite(f *os.File, abs string) bool {
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	if n == 0 || string(head[:n]) == "SQLite format 3\x00" || strings.Trim(string(head[:n]), "\x00") == "" {
+		return false
+	}
+	for _, side := range []string{"-journal", "-wal"} {
+		if _, err := os.Stat(abs + side); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // reason is an error without the path an *fs.PathError repeats.

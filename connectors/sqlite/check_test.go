@@ -29,6 +29,15 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(db, []byte("SQLite format 3\x00 and the rest of a header"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A load killed before its first commit: a first page of zeros and a
+	// hot journal, which SQLite's next open rolls back.
+	killed := filepath.Join(files, "killed.db")
+	if err := os.WriteFile(killed, make([]byte, 65536), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(killed+"-journal", []byte("journal"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		path  string
@@ -38,6 +47,7 @@ func TestCheck(t *testing.T) {
 		{"new file in new folders", filepath.Join(dir, "a", "b", "w.db"), "t", ""},
 		{"existing empty file", empty, "t", ""},
 		{"existing database", db, "t", ""},
+		{"killed first load", killed, "t", ""},
 		{"a file of text", file, "t", "is not a SQLite database (it does not start with SQLite's header)"},
 		{"a folder", dir, "t", "is a folder: name a file in it"},
 		{"under a file", filepath.Join(file, "w.db"), "t", "lies under a file, not a folder"},
