@@ -121,9 +121,12 @@ func (d *Destination) Run(ctx context.Context, rt connectors.Runtime) (err error
 		ld.segs.remove(cerr == nil)
 		d.ld = nil
 	}()
-	// IMMEDIATE takes the write lock now, so a concurrent writer fails the
-	// run at the start rather than at commit.
-	if err := conn.exec("BEGIN IMMEDIATE"); err != nil {
+	// EXCLUSIVE takes the file now, so another writer, or a reader that
+	// holds a transaction open, fails the run at the start (after the busy
+	// timeout) rather than at each cache spill and then the commit. With a
+	// rollback journal readers are kept out from the first spill anyway;
+	// in WAL mode (a warehouse an older connector-dev made) they still read.
+	if err := conn.exec("BEGIN EXCLUSIVE"); err != nil {
 		return rt.LogErr("sqlite: begin a transaction on %s: %v", path, err)
 	}
 	if ld.method == connectors.Replace {
