@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -354,10 +355,16 @@ func (s *segments) remove(closed bool) {
 func pathless(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Err
+		err = pe.Err
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("%w: %s", err, fullHint)
 	}
 	return err
 }
+
+// fullHint is the way out of a full disk under the database.
+const fullHint = "free space on the database's disk or point SQLITE_DATABASE at another"
 
 // sqlString quotes s as an SQL string literal.
 func sqlString(s string) string {

@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,5 +155,32 @@ func TestHeldReaderNamedInTheError(t *testing.T) {
 	tx.Rollback()
 	if n := count(t, path, "people"); n != 3 {
 		t.Errorf("%d rows after the locked run, want 3", n)
+	}
+}
+
+// A full disk under the database (a small tmpfs) ends the load with one
+// line that says so and the way out; the table keeps its rows and no
+// segment folder is left.
+func TestFullDiskUnderTheDatabase(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	path := filepath.Join(mnt, "w.db")
+	mustSucceed(t, run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 1000)))
+	rt := run(t, t.Context(), &sqlite.Destination{}, path, "people", connectors.Replace, "", people(0, 100_000), people(100_000, 200_000))
+	e := rt.Exit()
+	if e == nil || e.Reason != connectors.Error || !strings.Contains(e.Message, "no space left on device: free space on the database's disk or point SQLITE_DATABASE at another") && !strings.Contains(e.Message, "database or disk is full: free space") {
+		t.Fatalf("exit %+v, want the full disk said with the way out", e)
+	}
+	if n := count(t, path, "people"); n != 1000 {
+		t.Errorf("%d rows after the failed load, want the 1,000 before", n)
+	}
+	if got := loadDirs(t, path); len(got) != 0 {
+		t.Errorf("segments left: %v", got)
 	}
 }

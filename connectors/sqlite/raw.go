@@ -178,8 +178,11 @@ func (d *db) errorf(rc int32) error {
 			msg = m
 		}
 	}
-	if rc&0xff == sqlite3.SQLITE_BUSY {
+	switch rc & 0xff {
+	case sqlite3.SQLITE_BUSY:
 		return &lockedError{msg}
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("%s: %s", msg, fullHint)
 	}
 	return errors.New(msg)
 }
