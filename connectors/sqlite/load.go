@@ -39,19 +39,21 @@ const maxSegmentFiles = 10
 
 // segments is a load's side of the copy.
 type segments struct {
-	ctx   context.Context
-	lim   limits
-	conn  *db
-	dir   string // the folder of this load's segment files
-	into  string // the table rows go into
-	defs  string // the segment tables' columns, for CREATE TABLE
-	files []*segmentFile
-	cur   *segment
-	bytes int64 // record bytes in cur
-	rb    recordBuilder
-	rec   []byte
-	depth int   // the deepest table copied, in interior levels
-	sent  int64 // rows handed to the copier so far
+	ctx  context.Context
+	lim  limits
+	conn *db
+	dir  string // the folder of this load's segment files
+	into string // the table rows go into
+	// columnList is " (a, b)" when the rows fill only some columns.
+	columnList string
+	defs       string // the segment tables' columns, for CREATE TABLE
+	files      []*segmentFile
+	cur        *segment
+	bytes      int64 // record bytes in cur
+	rb         recordBuilder
+	rec        []byte
+	depth      int   // the deepest table copied, in interior levels
+	sent       int64 // rows handed to the copier so far
 
 	// db is the database file, opened again to start its write-back
 	// while the load runs (nil where it cannot be opened).
@@ -122,8 +124,17 @@ func sweepLoadDirs(parent, prefix string) {
 	}
 }
 
-// table fixes the table rows go into and its columns' types, in order.
-func (s *segments) table(into string, types []connectors.Type) {
+// table fixes the table rows go into, the columns named in the insert
+// (none: all of them, in order, so that SQLite's transfer applies) and
+// the types of the rows' columns, in order.
+func (s *segments) table(into string, columns []string, types []connectors.Type) {
+	if len(columns) > 0 {
+		q := make([]string, len(columns))
+		for i, c := range columns {
+			q[i] = quote(c)
+		}
+		s.columnList = " (" + strings.Join(q, ", ") + ")"
+	}
 	// Short names and types, so more tables fit on a segment's schema
 	// page: the copy needs only the same column affinities, and "INT"
 	// has INTEGER's.
@@ -268,7 +279,7 @@ func (s *segments) copy(seg *segment) error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.conn.exec("INSERT INTO main." + quote(s.into) + " SELECT * FROM " + quote(seg.file.name) + "." + seg.table); err != nil {
+	if err := s.conn.exec("INSERT INTO main." + quote(s.into) + s.columnList + " SELECT * FROM " + quote(seg.file.name) + "." + seg.table); err != nil {
 		return fmt.Errorf("rows %s to %s of the run: %w", connectors.Thousands(seg.from), connectors.Thousands(seg.from+seg.rows-1), err)
 	}
 	seg.file.release(seg)

@@ -184,3 +184,36 @@ func TestFullDiskUnderTheDatabase(t *testing.T) {
 		t.Errorf("segments left: %v", got)
 	}
 }
+
+// Append into a table with columns the batch lacks: those with a DEFAULT
+// take it (as the postgres destination does); one without is refused by
+// name before anything loads.
+func TestAppendLeavesDefaultedColumns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	db := openDB(t, path)
+	if _, err := db.Exec(`CREATE TABLE people (note TEXT DEFAULT 'x', id INTEGER, added INTEGER DEFAULT 7, name TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	mustSucceed(t, run(t, t.Context(), sqlite.NewTestDestination(16<<10, 0), path, "people", connectors.Append, "", people(0, 3000), people(3000, 5000)))
+	got := rows(t, path, `SELECT count(*), sum(id), min(note = 'x'), min(added = 7), min(name = 'name-' || id) FROM people`)
+	if want := "5000|12497500|1|1|1"; len(got) != 1 || got[0] != want {
+		t.Errorf("read back %v, want %s", got, want)
+	}
+	integrityOK(t, openDB(t, path))
+
+	path2 := filepath.Join(t.TempDir(), "w.db")
+	db = openDB(t, path2)
+	if _, err := db.Exec(`CREATE TABLE people (id INTEGER, name TEXT, plain TEXT, kept TEXT DEFAULT 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	rt := run(t, t.Context(), &sqlite.Destination{}, path2, "people", connectors.Append, "", people(0, 10))
+	e := rt.Exit()
+	if e == nil || !strings.Contains(e.Message, `the table has "plain" that the batch lacks (a column with a DEFAULT may be left out)`) || strings.Contains(e.Message, `"kept"`) {
+		t.Errorf("exit %+v, want \"plain\" named alone", e)
+	}
+	if n := count(t, path2, "people"); n != 0 {
+		t.Errorf("%d rows loaded by a refused run", n)
+	}
+}

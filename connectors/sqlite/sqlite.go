@@ -79,8 +79,11 @@ type load struct {
 	into    string // the table rows go into: table, or its replacement
 	method  int
 	columns []string // the loaded table's columns, in its order; nil before the first batch
-	rows    int64
-	segs    segments
+	// insertColumns names the columns rows go into when the batch lacks
+	// some of the table's (they take their defaults); nil when it has all.
+	insertColumns []string
+	rows          int64
+	segs          segments
 }
 
 // Run opens the database, loads every batch in one transaction and commits
@@ -194,7 +197,7 @@ func (d *Destination) Batch(ctx context.Context, rt connectors.Runtime, f *conne
 			}
 			return rt.LogErr("sqlite: %v", err)
 		}
-		ld.segs.table(ld.into, ld.columnTypes(f.Fields()))
+		ld.segs.table(ld.into, ld.insertColumns, ld.columnTypes(f.Fields()))
 	}
 	cols, err := ld.order(f)
 	if err != nil {
@@ -249,12 +252,33 @@ func (ld *load) prepareTable(f *connectors.Frame) error {
 		ld.columns = names
 		return nil
 	}
-	if msg := columnDiff(have, names); msg != "" {
+	defaulted, err := ld.conn.textColumn("SELECT name FROM pragma_table_info(?) WHERE dflt_value IS NOT NULL", ld.into)
+	if err != nil {
+		return fmt.Errorf("read the columns of table %s: %w", quote(ld.table), err)
+	}
+	mayLack := make(map[string]bool, len(defaulted))
+	for _, n := range defaulted {
+		mayLack[strings.ToLower(n)] = true
+	}
+	if msg := columnDiffExcept(have, names, mayLack); msg != "" {
 		return fmt.Errorf("table %s has other columns than the batch: %s; load it with Replace (UpdateMethodCD 2) or map the columns in JobDataJSON", quote(ld.table), msg)
 	}
-	// The table's own order: rows go in by INSERT ... SELECT *, which
-	// takes no column list.
-	ld.columns = have
+	// The table's own order, without the defaulted columns the batch
+	// lacks: rows go in by INSERT ... SELECT *, which then names them.
+	inBatch := make(map[string]bool, len(names))
+	for _, n := range names {
+		inBatch[strings.ToLower(n)] = true
+	}
+	var cols []string
+	for _, n := range have {
+		if inBatch[strings.ToLower(n)] {
+			cols = append(cols, n)
+		}
+	}
+	ld.columns = cols
+	if len(cols) < len(have) {
+		ld.insertColumns = ld.columns
+	}
 	return nil
 }
 
@@ -310,6 +334,13 @@ func (ld *load) order(f *connectors.Frame) ([]*connectors.Column, error) {
 // columnDiff describes how the batch's columns differ from the table's, or
 // returns "". SQLite compares column names without regard to ASCII case.
 func columnDiff(table, batch []string) string {
+	return columnDiffExcept(table, batch, nil)
+}
+
+// columnDiffExcept is columnDiff that lets the batch lack the table's
+// columns in mayLack (lower case): those with a default, which SQLite
+// fills in.
+func columnDiffExcept(table, batch []string, mayLack map[string]bool) string {
 	inTable := make(map[string]bool, len(table))
 	for _, n := range table {
 		inTable[strings.ToLower(n)] = true
@@ -323,7 +354,7 @@ func columnDiff(table, batch []string) string {
 		}
 	}
 	for _, n := range table {
-		if !inBatch[strings.ToLower(n)] {
+		if !inBatch[strings.ToLower(n)] && !mayLack[strings.ToLower(n)] {
 			missing = append(missing, quote(n))
 		}
 	}
@@ -332,7 +363,7 @@ func columnDiff(table, batch []string) string {
 		parts = append(parts, "the batch has "+strings.Join(extra, ", ")+" that the table lacks")
 	}
 	if len(missing) > 0 {
-		parts = append(parts, "the table has "+strings.Join(missing, ", ")+" that the batch lacks")
+		parts = append(parts, "the table has "+strings.Join(missing, ", ")+" that the batch lacks (a column with a DEFAULT may be left out)")
 	}
 	return strings.Join(parts, "; ")
 }
