@@ -237,19 +237,21 @@ func (s *segments) copyErr() error {
 }
 
 // copier copies each segment table it is sent into the table, in order,
-// attaching each file with its first table. After the first error it only
-// drains the queue.
+// attaching each file when its first table arrives. After the first error
+// it only drains the queue.
 func (s *segments) copier(queue <-chan *segment) {
 	var err error
+	var attached *segmentFile
 	for seg := range queue {
 		if err != nil {
 			continue
 		}
-		if seg.table == "t1" {
+		if seg.file != attached {
 			if err = s.attach(seg.file); err != nil {
 				s.failed <- err
 				continue
 			}
+			attached = seg.file
 		}
 		if err = s.copy(seg); err != nil {
 			s.failed <- err

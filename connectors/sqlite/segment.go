@@ -142,7 +142,7 @@ func createSegmentFile(path, name string, create func(table string) string, lim 
 // until they need the number of leaves assumed for them.
 func (sf *segmentFile) writeSchema(create func(string) string) error {
 	n := min(segmentTables, max(1, schemaBudget/len(create("t"+strconv.Itoa(segmentTables)))))
-	leaves := 0
+	leaves, settled := 0, false
 	var groups [][][]byte
 	for range 8 {
 		cells := make([][]byte, n)
@@ -163,9 +163,14 @@ func (sf *segmentFile) writeSchema(create func(string) string) error {
 			need = len(groups)
 		}
 		if need == leaves {
+			settled = true
 			break
 		}
 		leaves = need
+	}
+	if !settled {
+		// A root number's bytes move a row by one at most; this is a bug.
+		return fmt.Errorf("load segment: the schema's layout did not settle for %d tables", n)
 	}
 	sf.tables, sf.firstRoot = n, uint32(leaves+2)
 	p := sf.page
